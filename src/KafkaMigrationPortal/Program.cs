@@ -1,27 +1,34 @@
-using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal;
+using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Features.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
-
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
-
-var app = builder.Build();
-
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
+try
 {
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
+    var role = PortalRoles.From(args, Environment.GetEnvironmentVariable);
+    if (role == PortalRole.Worker)
+    {
+        var worker = Host.CreateApplicationBuilder(args);
+        worker.AddPortalCore();
+        using var host = worker.Build();
+        await host.Services.MigratePortalStorageAsync();
+        await host.RunAsync();
+        return 0;
+    }
+
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddPortalCore();
+    builder.Services.AddPortalWeb();
+
+    var app = builder.Build();
+    await app.Services.MigratePortalStorageAsync();
+    app.UsePortalWeb();
+    await app.RunAsync();
+    return 0;
 }
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
+catch (PortalConfigurationException e)
+{
+    Console.Error.WriteLine($"kafka-migration-portal: {e.Message}");
+    return 1;
+}
 
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
-
-app.Run();
+public partial class Program;

@@ -1,0 +1,7 @@
+namespace KafkaMigrationPortal.Features.Migrations;
+
+public static class MigrationsModule
+{
+    public static IServiceCollection AddMigrationsFeature(this IServiceCollection services) =>
+        services.AddScoped<MigrationRunQueries>();
+}

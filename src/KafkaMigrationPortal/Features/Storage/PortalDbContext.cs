@@ -1,0 +1,29 @@
+using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Features.Migrations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace KafkaMigrationPortal.Features.Storage;
+
+/// <summary>
+/// The portal's own data. One model, two providers; each provider has its own subclass only so that
+/// EF Core can keep a separate migration history for it.
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<MigrationRun> MigrationRuns => Set<MigrationRun>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+}
+
+public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options)
+{
+    // SQLite has no type that orders DateTimeOffset values; store them as sortable binary (UTC ticks).
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+}
+
+public sealed class PostgresPortalDbContext(DbContextOptions<PostgresPortalDbContext> options) : PortalDbContext(options);

@@ -1,0 +1,47 @@
+using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal.Features.Health;
+using KafkaMigrationPortal.Features.History;
+using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Storage;
+using MudBlazor.Services;
+
+namespace KafkaMigrationPortal;
+
+/// <summary>Wires the features together; each feature folder owns its own registrations.</summary>
+public static class PortalModule
+{
+    /// <summary>What both roles need: storage and jobs.</summary>
+    public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder)
+    {
+        var storage = builder.AddPortalStorage();
+        builder.AddPortalJobs(storage);
+        return builder;
+    }
+
+    public static IServiceCollection AddPortalWeb(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddMigrationsFeature();
+        services.AddHistoryFeature();
+        return services;
+    }
+
+    public static WebApplication UsePortalWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/not-found", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+
+        app.MapPortalHealth();
+        app.MapPortalJobsDashboard();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
