@@ -11,7 +11,16 @@ public interface IDynoSupervisor
 
     /// <summary>Stops every dyno of the app (app destroyed or sandbox shutting down).</summary>
     void StopAll(string app);
+
+    /// <summary>The app's running producer and consumer dynos as last reported, for <c>GET /apps/{app}/dynos</c>.</summary>
+    IReadOnlyList<DynoStatus> Dynos(string app) => [];
 }
+
+/// <param name="Name">Heroku style, e.g. <c>producer.1</c>.</param>
+/// <param name="State"><c>starting</c>, <c>up</c>, <c>idle</c> (misconfigured: logs and waits), <c>crashed</c> (restarting) or <c>stopping</c>.</param>
+/// <param name="Problem">Why the dyno is idle or crashed; names config vars, never their values.</param>
+public sealed record DynoStatus(string App, string Name, string ProcessType, int ReleaseVersion, DateTimeOffset StartedAt,
+    string State, string? Problem);
 
 /// <param name="ProcessType">Only <c>producer</c> and <c>consumer</c> types run code; others (web) are bookkeeping.</param>
 /// <param name="ConfigVars">The app's config vars at this release, attachment vars included.</param>

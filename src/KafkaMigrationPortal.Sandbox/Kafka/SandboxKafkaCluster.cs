@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaMigrationPortal.Sandbox.Kafka;
+
+/// <summary>
+/// The Kafka behind one sandbox add-on: a mock cluster, a TLS front per broker advertised in metadata instead of the
+/// broker's own port, the credentials Heroku would put in config vars, and retention enforcement.
+/// </summary>
+public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
+{
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly MockKafkaCluster _mock;
+    private readonly SandboxCertificates? _certificates;
+    private readonly List<TlsBrokerFront> _fronts = [];
+    private readonly ConcurrentDictionary<string, TimeSpan> _retentions = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private readonly Lock _sweepGate = new();
+    private IAdminClient? _admin;
+    private IConsumer<byte[]?, byte[]?>? _scanner;
+    private bool _disposed;
+
+    public SandboxKafkaCluster(Guid addonId, int brokerCount, SandboxKafkaOptions options, ILogger logger)
+    {
+        AddonId = addonId;
+        _logger = logger;
+        _mock = new MockKafkaCluster(brokerCount);
+        try
+        {
+            _mock.SetGroupInitialRebalanceDelay(options.GroupInitialRebalanceDelay);
+            if (options.Plaintext)
+            {
+                Credentials = new SandboxKafkaCredentials(
+                    string.Join(',', _mock.BootstrapServers.Split(',').Select(b => $"kafka://{b}")), "", "", "");
+                return;
+            }
+
+            _certificates = SandboxCertificates.Create(addonId.ToString("N")[..8], options.BrokerHostName);
+            foreach (var (brokerId, endpoint) in BrokerEndpoints())
+            {
+                var front = new TlsBrokerFront(endpoint, _certificates, logger);
+                _fronts.Add(front);
+                _mock.SetBrokerAdvertisedAddress(brokerId, "127.0.0.1", front.Port);
+            }
+            Credentials = new SandboxKafkaCredentials(
+                string.Join(',', _fronts.Select(f => $"kafka+ssl://127.0.0.1:{f.Port}")),
+                _certificates.AuthorityPem, _certificates.ClientCertificatePem, _certificates.ClientKeyPem);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public Guid AddonId { get; }
+
+    public SandboxKafkaCredentials Credentials { get; }
+
+    public string PlaintextBootstrapServers => _mock.BootstrapServers;
+
+    /// <summary>The mock itself, for fault injection and tests (delete records, advertised addresses).</summary>
+    public MockKafkaCluster Mock => _mock;
+
+    public int RejectedTlsHandshakes => _fronts.Sum(f => f.RejectedHandshakes);
+
+    public void CreateTopic(string name, int partitions, int replicationFactor) =>
+        _mock.CreateTopic(name, partitions, replicationFactor);
+
+    public void SetRetention(string name, TimeSpan retention)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero);
+        _retentions[name] = retention;
+    }
+
+    public TimeSpan? RetentionOf(string name) => _retentions.TryGetValue(name, out var retention) ? retention : null;
+
+    /// <summary>
+    /// Deletes, per partition of every topic with a retention, the records older than it. The mock answers
+    /// ListOffsets-by-timestamp with "end", so the first young record is found by reading from the log start.
+    /// </summary>
+    /// <returns>How many records were deleted.</returns>
+    public long EnforceRetention(DateTimeOffset now)
+    {
+        if (_retentions.IsEmpty) return 0;
+        lock (_sweepGate)
+        {
+            if (_disposed) return 0;
+            var metadata = Admin().GetMetadata(ClientTimeout);
+            long deleted = 0;
+            foreach (var topic in metadata.Topics)
+            {
+                if (!_retentions.TryGetValue(topic.Topic, out var retention) || topic.Error.IsError) continue;
+                var cutoffMs = (now - retention).ToUnixTimeMilliseconds();
+                foreach (var partition in topic.Partitions)
+                    deleted += DeleteOlderThan(new TopicPartition(topic.Topic, partition.PartitionId), cutoffMs);
+            }
+            return deleted;
+        }
+    }
+
+    private long DeleteOlderThan(TopicPartition partition, long cutoffMs)
+    {
+        var scanner = Scanner();
+        var watermarks = scanner.QueryWatermarkOffsets(partition, ClientTimeout);
+        long low = watermarks.Low, high = watermarks.High;
+        if (high <= low) return 0;
+
+        long firstKept = low;
+        scanner.Assign(new TopicPartitionOffset(partition, new Offset(low)));
+        try
+        {
+            var deadline = DateTime.UtcNow + ClientTimeout;
+            while (firstKept < high && DateTime.UtcNow < deadline)
+            {
+                var result = scanner.Consume(TimeSpan.FromMilliseconds(200));
+                if (result is null || result.IsPartitionEOF) continue;
+                if (result.Message.Timestamp.UnixTimestampMs >= cutoffMs)
+                {
+                    firstKept = result.Offset.Value;
+                    break;
+                }
+                firstKept = result.Offset.Value + 1;
+            }
+        }
+        finally
+        {
+            scanner.Unassign();
+        }
+
+        if (firstKept <= low) return 0;
+        _mock.DeleteRecordsBefore(partition.Topic, partition.Partition.Value, firstKept);
+        _logger.LogDebug("Retention removed {Count} records from {Topic} [{Partition}] of add-on {AddonId}",
+            firstKept - low, partition.Topic, partition.Partition.Value, AddonId);
+        return firstKept - low;
+    }
+
+    /// <summary>Which broker id listens where, read from the brokers' own metadata before it is re-advertised.</summary>
+    private IEnumerable<(int BrokerId, DnsEndPoint Endpoint)> BrokerEndpoints()
+    {
+        var brokers = Admin().GetMetadata(ClientTimeout).Brokers;
+        if (brokers.Count != _mock.BrokerCount)
+            throw new InvalidOperationException($"The mock cluster reported {brokers.Count} of {_mock.BrokerCount} brokers.");
+        return brokers.Select(b => (b.BrokerId, new DnsEndPoint(b.Host, b.Port))).ToList();
+    }
+
+    private IAdminClient Admin() => _admin ??= new AdminClientBuilder(new AdminClientConfig
+    {
+        BootstrapServers = _mock.BootstrapServers,
+        LogConnectionClose = false,
+    }).SetLogHandler((_, _) => { }).Build();
+
+    private IConsumer<byte[]?, byte[]?> Scanner() => _scanner ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+    {
+        BootstrapServers = _mock.BootstrapServers,
+        GroupId = $"sandbox-retention-{AddonId:N}",
+        EnableAutoCommit = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        QueuedMaxMessagesKbytes = 1024,
+        FetchWaitMaxMs = 50,
+        LogConnectionClose = false,
+    }).SetLogHandler((_, _) => { }).Build();
+
+    public void Dispose()
+    {
+        lock (_sweepGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _scanner?.Close();
+        _scanner?.Dispose();
+        _admin?.Dispose();
+        foreach (var front in _fronts) front.Dispose();
+        _mock.Dispose();
+        _certificates?.Dispose();
+    }
+}

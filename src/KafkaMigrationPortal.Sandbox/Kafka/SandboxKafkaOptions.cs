@@ -1,0 +1,19 @@
+namespace KafkaMigrationPortal.Sandbox.Kafka;
+
+public sealed class SandboxKafkaOptions
+{
+    /// <summary>Debugging switch: no TLS front, <c>kafka://</c> URLs and empty certificates.</summary>
+    public bool Plaintext { get; set; }
+
+    /// <summary>The name in the brokers' server certificate; deliberately not the address clients dial.</summary>
+    public string BrokerHostName { get; set; } = SandboxCertificates.DefaultBrokerHostName;
+
+    /// <summary>
+    /// The brokers' <c>group.initial.rebalance.delay.ms</c>. Kafka's 3 s default only slows the sandbox down;
+    /// a short delay still lets dynos that start together join in one rebalance.
+    /// </summary>
+    public TimeSpan GroupInitialRebalanceDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the retention sweeper looks for records older than their topic's retention.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

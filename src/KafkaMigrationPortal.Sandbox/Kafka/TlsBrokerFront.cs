@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaMigrationPortal.Sandbox.Kafka;
+
+/// <summary>
+/// A TLS terminator in front of one mock broker: listens on 127.0.0.1 (port chosen by the OS), demands a client
+/// certificate signed by the cluster's CA, and relays bytes to the broker's plaintext listener.
+/// </summary>
+public sealed class TlsBrokerFront : IDisposable
+{
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TcpListener _listener;
+    private readonly DnsEndPoint _broker;
+    private readonly SandboxCertificates _certificates;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<TcpClient> _connections = [];
+    private readonly Lock _connectionsGate = new();
+    private readonly Task _acceptLoop;
+
+    public TlsBrokerFront(DnsEndPoint broker, SandboxCertificates certificates, ILogger logger)
+    {
+        _broker = broker;
+        _certificates = certificates;
+        _logger = logger;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public int Port { get; }
+
+    /// <summary>Connections whose client certificate was refused, for tests and diagnostics.</summary>
+    public int RejectedHandshakes => _rejectedHandshakes;
+    private int _rejectedHandshakes;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stopping.Token);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException exception)
+            {
+                _logger.LogDebug(exception, "TLS front on port {Port}: accept failed", Port);
+                continue;
+            }
+            _ = Task.Run(() => RelayAsync(client));
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        lock (_connectionsGate) _connections.Add(client);
+        using var upstream = new TcpClient();
+        try
+        {
+            client.NoDelay = true;
+            await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false,
+                (_, certificate, _, _) => _certificates.IsTrustedClient(certificate));
+            using (var handshakeDeadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+            {
+                handshakeDeadline.CancelAfter(HandshakeTimeout);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificates.Server,
+                    ClientCertificateRequired = true,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                }, handshakeDeadline.Token);
+            }
+
+            lock (_connectionsGate) _connections.Add(upstream);
+            upstream.NoDelay = true;
+            await upstream.ConnectAsync(_broker.Host, _broker.Port, _stopping.Token);
+            await using var brokerStream = upstream.GetStream();
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            var toBroker = tls.CopyToAsync(brokerStream, either.Token);
+            var toClient = brokerStream.CopyToAsync(tls, either.Token);
+            await Task.WhenAny(toBroker, toClient);
+            await either.CancelAsync();
+        }
+        catch (AuthenticationException)
+        {
+            Interlocked.Increment(ref _rejectedHandshakes);
+            _logger.LogDebug("TLS front on port {Port}: refused a client handshake", Port);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Either side hung up; Kafka clients reconnect by themselves.
+        }
+        finally
+        {
+            lock (_connectionsGate)
+            {
+                _connections.Remove(client);
+                _connections.Remove(upstream);
+            }
+            client.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        _listener.Stop();
+        TcpClient[] open;
+        lock (_connectionsGate) open = [.. _connections];
+        foreach (var connection in open) connection.Dispose();
+        try { _acceptLoop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+    }
+}
