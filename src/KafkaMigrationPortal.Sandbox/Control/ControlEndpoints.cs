@@ -1,0 +1,63 @@
+using System.Text.Json;
+using KafkaMigrationPortal.Sandbox.Http;
+using KafkaMigrationPortal.Sandbox.Platform;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace KafkaMigrationPortal.Sandbox.Control;
+
+/// <summary>Sandbox controls under <c>/_sandbox</c>: faults, the mutation log, reset. No authentication: they exist for
+/// tests and for whoever runs the sandbox.</summary>
+internal static class ControlEndpoints
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static void Map(RouteGroupBuilder control)
+    {
+        control.MapGet("", () => Results.Json(new
+        {
+            users = SandboxUsers.All.Select(u => new { u.Email, u.Name, api_token = u.ApiToken }),
+            demo_app = HerokuSandbox.DemoApp,
+            oauth_client = new { id = SandboxUsers.PortalOAuthClientId, secret = SandboxUsers.PortalOAuthClientSecret },
+        }, Json));
+
+        control.MapGet("/faults", (HerokuSandbox sandbox) => Results.Json(sandbox.CurrentFaults, Json));
+        control.MapPut("/faults", async (HttpContext http, HerokuSandbox sandbox) =>
+        {
+            SandboxFaults? faults;
+            try
+            {
+                faults = await JsonSerializer.DeserializeAsync<SandboxFaults>(http.Request.Body, Json, http.RequestAborted);
+            }
+            catch (JsonException)
+            {
+                return Error(HerokuApiException.BadRequest("Expected a JSON faults object."));
+            }
+
+            try
+            {
+                return Results.Json(sandbox.SetFaults(faults ?? new SandboxFaults()), Json);
+            }
+            catch (HerokuApiException e)
+            {
+                return Error(e);
+            }
+        });
+
+        control.MapGet("/mutations", (SandboxMutationLog log, long? after) => Results.Json(log.Entries(after ?? 0), Json));
+
+        control.MapPost("/reset", (HerokuSandbox sandbox, SandboxMutationLog log) =>
+        {
+            sandbox.Reset();
+            log.Clear();
+            return Results.NoContent();
+        });
+    }
+
+    private static IResult Error(HerokuApiException e) =>
+        Results.Json(new { id = e.Id, message = e.Message }, Json, statusCode: e.StatusCode);
+}

@@ -1,0 +1,315 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Sandbox.Http;
+
+namespace KafkaMigrationPortal.Sandbox.Platform;
+
+// The Kafka data API (api.data.heroku.com/data/kafka/v0/clusters/{addon}), facts in heroku-apis.md §2.
+// Names are unprefixed here; the prefix is added on the brokers.
+public sealed partial class HerokuSandbox
+{
+    private const int DefaultPartitions = 8;
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$")]
+    private static partial Regex KafkaNamePattern();
+
+    public JsonObject GetCluster(SandboxCaller caller, string cluster) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        return new JsonObject
+        {
+            ["id"] = addon.Id.ToString(),
+            ["name"] = addon.Name,
+            ["addon"] = new JsonObject { ["id"] = addon.Id.ToString(), ["name"] = addon.Name },
+            ["app"] = new JsonObject { ["id"] = addon.App.Id.ToString(), ["name"] = addon.App.Name },
+            ["plan"] = addon.Plan.Name,
+            ["state"] = new JsonObject { ["message"] = "available", ["status"] = "available" },
+            ["version"] = "3.9.0",
+            ["topic_prefix"] = addon.TopicPrefix,
+            ["shared_cluster"] = addon.Plan.MultiTenant,
+            ["limits"] = ClusterLimits(addon),
+            ["capabilities"] = new JsonObject { ["supports_mixed_cleanup_policy"] = true },
+            ["topics"] = new JsonArray([.. addon.Topics.Keys.Select(n => (JsonNode)n)]),
+            ["partition_replica_count"] = PartitionReplicas(addon),
+            ["created_at"] = HerokuJson.Time(addon.CreatedAt),
+        };
+    });
+
+    /// <summary>Answers while provisioning (that is what it is polled for); 410 once deprovisioned.</summary>
+    public JsonObject GetWaitStatus(SandboxCaller caller, string cluster) => Mutate(() =>
+    {
+        CompleteDueProvisioningLocked();
+        var addon = FindClusterAddonLocked(caller, cluster);
+        if (addon.State == AddonStates.Deprovisioned)
+        {
+            throw new HerokuApiException(410, "gone", "This cluster has been deprovisioned.");
+        }
+
+        var waiting = addon.State == AddonStates.Provisioning;
+        return new JsonObject
+        {
+            ["waiting?"] = waiting,
+            ["healthy?"] = !waiting,
+            ["error?"] = false,
+            ["deprovisioned?"] = false,
+            ["message"] = waiting ? "provisioning" : "available",
+        };
+    });
+
+    public JsonObject ListTopics(SandboxCaller caller, string cluster) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        return new JsonObject
+        {
+            ["prefix"] = addon.TopicPrefix,
+            ["limits"] = new JsonObject { ["max_topics"] = addon.Plan.MaxTopics },
+            ["topics"] = new JsonArray([.. addon.Topics.Values.Select(t => (JsonNode)RenderTopic(addon, t))]),
+        };
+    });
+
+    public JsonObject GetTopic(SandboxCaller caller, string cluster, string topic) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        return RenderTopic(addon, FindTopicLocked(addon, topic));
+    });
+
+    /// <summary>POST …/topics <c>{topic:{name, partition_count, replication_factor, retention_time_ms, compaction}}</c>.</summary>
+    public JsonObject CreateTopic(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        var topic = body?["topic"] as JsonObject ?? throw HerokuApiException.InvalidParams("Expected {\"topic\": {...}}.");
+        var name = ReadString(topic, "name") ?? throw HerokuApiException.InvalidParams("Topic name is required.");
+        if (!KafkaNamePattern().IsMatch(name) || name is "." or "..")
+        {
+            throw HerokuApiException.InvalidParams("Topic names may contain only letters, digits, '.', '_' and '-'.");
+        }
+
+        if (addon.Topics.ContainsKey(name))
+        {
+            throw HerokuApiException.Conflict($"Topic {name} already exists.");
+        }
+
+        if (addon.Topics.Count >= addon.Plan.MaxTopics)
+        {
+            throw HerokuApiException.InvalidParams($"This plan allows at most {addon.Plan.MaxTopics} topics.");
+        }
+
+        var partitions = ReadInt(topic, "partition_count") ?? DefaultPartitions;
+        if (partitions is < 1 or > 256)
+        {
+            throw HerokuApiException.InvalidParams("partition_count must be between 1 and 256.");
+        }
+
+        var replication = ReadInt(topic, "replication_factor") ?? addon.Plan.MinReplicationFactor;
+        ValidateReplication(addon, replication);
+        var retention = ReadLong(topic, "retention_time_ms") ?? (long)_options.DefaultRetention.TotalMilliseconds;
+        ValidateRetention(addon, retention);
+        if (PartitionReplicas(addon) + partitions * replication > addon.Plan.MaxPartitionReplicas)
+        {
+            throw HerokuApiException.InvalidParams(
+                $"This plan allows at most {addon.Plan.MaxPartitionReplicas} partition replicas in total.");
+        }
+
+        var record = new TopicRecord(name, partitions, replication, retention, ReadBool(topic, "compaction") ?? false, Now);
+        CreateTopicOnBrokersLocked(addon, record);
+        addon.Topics.Add(name, record);
+        return RenderTopic(addon, record);
+    });
+
+    /// <summary>PUT …/topics/{name}: retention, compaction; partition count and replication factor cannot change.</summary>
+    public JsonObject UpdateTopic(SandboxCaller caller, string cluster, string topicName, JsonNode? body) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        var record = FindTopicLocked(addon, topicName);
+        var topic = body?["topic"] as JsonObject ?? throw HerokuApiException.InvalidParams("Expected {\"topic\": {...}}.");
+        if (ReadInt(topic, "partition_count") is { } partitions && partitions != record.Partitions)
+        {
+            throw HerokuApiException.InvalidParams("The partition count of a topic cannot be changed after creation.");
+        }
+
+        if (ReadInt(topic, "replication_factor") is { } replication && replication != record.ReplicationFactor)
+        {
+            throw HerokuApiException.InvalidParams("The replication factor of a topic cannot be changed after creation.");
+        }
+
+        var retention = ReadLong(topic, "retention_time_ms") ?? record.RetentionMs;
+        ValidateRetention(addon, retention);
+        record.Compaction = ReadBool(topic, "compaction") ?? record.Compaction;
+        if (retention != record.RetentionMs)
+        {
+            record.RetentionMs = retention;
+            _clusters?.Find(addon.Id)?.SetRetention(addon.TopicPrefix + record.Name, TimeSpan.FromMilliseconds(retention));
+        }
+
+        return RenderTopic(addon, record);
+    });
+
+    /// <summary>DELETE …/topics/{name}. Heroku deletes asynchronously; the sandbox forgets the topic at once (the mock
+    /// brokers keep its data, they cannot delete topics).</summary>
+    public JsonObject DeleteTopic(SandboxCaller caller, string cluster, string topicName) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        var record = FindTopicLocked(addon, topicName);
+        addon.Topics.Remove(record.Name);
+        return new JsonObject { ["message"] = $"Topic {record.Name} is being deleted." };
+    });
+
+    public JsonObject ListConsumerGroups(SandboxCaller caller, string cluster) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        return new JsonObject
+        {
+            ["consumer_groups"] = new JsonArray([.. addon.ConsumerGroups.Select(g => (JsonNode)new JsonObject { ["name"] = g })]),
+        };
+    });
+
+    /// <summary>POST …/consumer_groups <c>{consumer_group:{name}}</c>; dedicated clusters answer 400 "not required".</summary>
+    public JsonObject CreateConsumerGroup(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        var name = ConsumerGroupName(body);
+        if (!addon.Plan.MultiTenant)
+        {
+            throw HerokuApiException.BadRequest("Creating consumer groups is not required on dedicated clusters.");
+        }
+
+        if (!addon.ConsumerGroups.Add(name))
+        {
+            throw HerokuApiException.Conflict($"Consumer group {name} already exists.");
+        }
+
+        return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
+    });
+
+    public JsonObject DeleteConsumerGroup(SandboxCaller caller, string cluster, string? name, JsonNode? body) => Mutate(() =>
+    {
+        var addon = FindProvisionedClusterLocked(caller, cluster);
+        name ??= ConsumerGroupName(body);
+        if (!addon.ConsumerGroups.Remove(name))
+        {
+            throw HerokuApiException.NotFound($"Couldn't find consumer group {name}.");
+        }
+
+        return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
+    });
+
+    private void CreateTopicOnBrokersLocked(AddonRecord addon, TopicRecord topic)
+    {
+        if (_clusters?.Find(addon.Id) is not { } brokers)
+        {
+            return;
+        }
+
+        var fullName = addon.TopicPrefix + topic.Name;
+        brokers.CreateTopic(fullName, topic.Partitions, Math.Min(topic.ReplicationFactor, Math.Max(1, _options.BrokersPerCluster)));
+        brokers.SetRetention(fullName, TimeSpan.FromMilliseconds(topic.RetentionMs));
+    }
+
+    private AddonRecord FindClusterAddonLocked(SandboxCaller caller, string cluster)
+    {
+        try
+        {
+            return FindAddonLocked(caller, cluster, null);
+        }
+        catch (HerokuApiException e) when (e.StatusCode == 404)
+        {
+            throw HerokuApiException.NotFound("Couldn't find that Kafka cluster.");
+        }
+    }
+
+    private AddonRecord FindProvisionedClusterLocked(SandboxCaller caller, string cluster)
+    {
+        CompleteDueProvisioningLocked();
+        var addon = FindClusterAddonLocked(caller, cluster);
+        if (addon.State != AddonStates.Provisioned)
+        {
+            throw HerokuApiException.NotFound("That Kafka cluster is not available (yet).");
+        }
+
+        return addon;
+    }
+
+    private static TopicRecord FindTopicLocked(AddonRecord addon, string topic)
+    {
+        var name = topic.StartsWith(addon.TopicPrefix, StringComparison.Ordinal) && addon.TopicPrefix.Length > 0
+            && !addon.Topics.ContainsKey(topic)
+            ? topic[addon.TopicPrefix.Length..]
+            : topic;
+        return addon.Topics.GetValueOrDefault(name) ?? throw HerokuApiException.NotFound($"Couldn't find topic {topic}.");
+    }
+
+    private JsonObject ClusterLimits(AddonRecord addon) => new()
+    {
+        ["max_topics"] = addon.Plan.MaxTopics,
+        ["max_partition_replica_count"] = addon.Plan.MaxPartitionReplicas,
+        ["minimum_retention_ms"] = (long)_options.MinimumRetention.TotalMilliseconds,
+        ["maximum_retention_ms"] = addon.Plan.MaxRetentionMs,
+        ["default_retention_ms"] = (long)_options.DefaultRetention.TotalMilliseconds,
+        ["data_size"] = new JsonObject { ["limit_bytes"] = addon.Plan.DataSizeBytes },
+    };
+
+    private static int PartitionReplicas(AddonRecord addon) => addon.Topics.Values.Sum(t => t.Partitions * t.ReplicationFactor);
+
+    private static JsonObject RenderTopic(AddonRecord addon, TopicRecord topic) => new()
+    {
+        ["name"] = topic.Name,
+        ["prefix"] = addon.TopicPrefix,
+        ["partitions"] = topic.Partitions,
+        ["replication_factor"] = topic.ReplicationFactor,
+        ["retention_time_ms"] = topic.RetentionMs,
+        ["compaction"] = topic.Compaction,
+        ["messages_in_per_second"] = 0,
+        ["bytes_in_per_second"] = 0,
+        ["bytes_out_per_second"] = 0,
+    };
+
+    private static void ValidateReplication(AddonRecord addon, int replication)
+    {
+        if (replication < addon.Plan.MinReplicationFactor || replication > addon.Plan.MaxReplicationFactor)
+        {
+            throw HerokuApiException.InvalidParams(
+                $"replication_factor must be between {addon.Plan.MinReplicationFactor} and {addon.Plan.MaxReplicationFactor} on this plan.");
+        }
+    }
+
+    private void ValidateRetention(AddonRecord addon, long retentionMs)
+    {
+        var minimum = (long)_options.MinimumRetention.TotalMilliseconds;
+        if (retentionMs < minimum || retentionMs > addon.Plan.MaxRetentionMs)
+        {
+            throw HerokuApiException.InvalidParams(
+                $"retention_time_ms must be between {minimum} and {addon.Plan.MaxRetentionMs} on this plan.");
+        }
+    }
+
+    private static string ConsumerGroupName(JsonNode? body)
+    {
+        var name = ReadString(body?["consumer_group"] as JsonObject, "name")
+            ?? throw HerokuApiException.InvalidParams("Expected {\"consumer_group\": {\"name\": ...}}.");
+        if (!KafkaNamePattern().IsMatch(name))
+        {
+            throw HerokuApiException.InvalidParams("Consumer group names may contain only letters, digits, '.', '_' and '-'.");
+        }
+
+        return name;
+    }
+
+    private static long? ReadLong(JsonObject json, string property) => json[property] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => n,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String && long.TryParse(v.GetValue<string>(), out var n) => n,
+        _ => throw HerokuApiException.InvalidParams($"{property} must be an integer."),
+    };
+
+    private static int? ReadInt(JsonObject json, string property) =>
+        ReadLong(json, property) is { } n ? (n is >= int.MinValue and <= int.MaxValue ? (int)n : throw HerokuApiException.InvalidParams($"{property} is out of range.")) : null;
+
+    private static bool? ReadBool(JsonObject json, string property) => json[property] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => throw HerokuApiException.InvalidParams($"{property} must be a boolean."),
+    };
+}

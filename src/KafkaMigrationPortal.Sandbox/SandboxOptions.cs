@@ -1,0 +1,65 @@
+namespace KafkaMigrationPortal.Sandbox;
+
+/// <summary>Settings of one simulated Heroku. Defaults aim at a newcomer trying the portal, not at Heroku's real limits.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>Seeds the demo account (app <c>mackerel</c> with a Kafka add-on and traffic).</summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>How long a new add-on stays <c>provisioning</c>. Zero provisions inside the create call.</summary>
+    public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Mock brokers behind each Kafka add-on.</summary>
+    public int BrokersPerCluster { get; set; } = 3;
+
+    /// <summary>Smallest topic retention the data API accepts (reported in cluster limits). Heroku's is hours; the
+    /// sandbox allows seconds so that retention waits can be exercised.</summary>
+    public TimeSpan MinimumRetention { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Retention of topics created without <c>retention_time_ms</c>.</summary>
+    public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Retention of the seeded demo topics.</summary>
+    public TimeSpan DemoTopicRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Size of each account's request budget and its refill rate, as Heroku's rate limiter.</summary>
+    public int RateLimitPool { get; set; } = 4500;
+
+    public double RateLimitRefillPerMinute { get; set; } = 75;
+
+    public int DefaultPageSize { get; set; } = 200;
+
+    public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>Lifetime of access tokens issued by the OAuth token endpoint (Heroku: 8 hours).</summary>
+    public TimeSpan OAuthAccessTokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>OAuth clients allowed at the authorize endpoint: client id → client secret.</summary>
+    public Dictionary<string, string> OAuthClients { get; set; } = new(StringComparer.Ordinal)
+    {
+        [SandboxUsers.PortalOAuthClientId] = SandboxUsers.PortalOAuthClientSecret,
+    };
+
+    /// <summary>Faults in force when the sandbox starts; change them per run at <c>PUT /_sandbox/faults</c>.</summary>
+    public SandboxFaults Faults { get; set; } = new();
+}
+
+/// <summary>Fault injection for one run.</summary>
+/// <param name="RateLimitShare">Share (0..1) of API calls answered 429 <c>rate_limit</c>.</param>
+/// <param name="ServerErrorShare">Share (0..1) of API calls answered 500 <c>internal_server_error</c>.</param>
+/// <param name="LatencyMs">Added to every API call.</param>
+/// <param name="FailingPlans">Add-ons created with one of these plans fail to provision (end <c>deprovisioned</c>).</param>
+/// <param name="FailingAddonNames">Add-ons created with one of these names fail to provision.</param>
+/// <param name="Seed">Seed of the random draw deciding which calls fail, for reproducible runs.</param>
+public sealed record SandboxFaults(
+    double RateLimitShare = 0,
+    double ServerErrorShare = 0,
+    int LatencyMs = 0,
+    IReadOnlyList<string>? FailingPlans = null,
+    IReadOnlyList<string>? FailingAddonNames = null,
+    int? Seed = null)
+{
+    public IReadOnlyList<string> FailingPlans { get; init; } = FailingPlans ?? [];
+
+    public IReadOnlyList<string> FailingAddonNames { get; init; } = FailingAddonNames ?? [];
+}
