@@ -1,4 +1,6 @@
 using KafkaMigrationPortal.Sandbox.Control;
+using KafkaMigrationPortal.Sandbox.Dynos;
+using KafkaMigrationPortal.Sandbox.Kafka;
 using KafkaMigrationPortal.Sandbox.Http;
 using KafkaMigrationPortal.Sandbox.KafkaData;
 using KafkaMigrationPortal.Sandbox.OAuth;
@@ -14,7 +16,10 @@ namespace KafkaMigrationPortal.Sandbox;
 /// <summary>Hosting the simulated Heroku, in the portal (under a path base) or standalone (<c>Program.cs</c>).</summary>
 public static class SandboxModule
 {
-    /// <summary>Registers the sandbox's state, identity, mutation log and start-up seeding.</summary>
+    /// <summary>Registers the sandbox's state, identity, mutation log and start-up seeding, with the mock Kafka clusters
+    /// and simulated dynos behind it. Tune those with <c>services.Configure&lt;SandboxKafkaOptions&gt;</c> /
+    /// <c>Configure&lt;DynoOptions&gt;</c>; register other <see cref="ISandboxKafkaClusters"/> / <see cref="IDynoSupervisor"/>
+    /// implementations before this call to replace them.</summary>
     public static IServiceCollection AddHerokuSandbox(this IServiceCollection services, Action<SandboxOptions>? configure = null)
     {
         var options = services.AddOptions<SandboxOptions>();
@@ -24,6 +29,8 @@ public static class SandboxModule
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSandboxKafka();
+        services.AddSandboxDynos();
         services.TryAddSingleton<SandboxMutationLog>();
         services.TryAddSingleton<SandboxIdentity>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<HerokuSandbox>(sp));

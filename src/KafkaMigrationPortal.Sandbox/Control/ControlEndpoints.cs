@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KafkaMigrationPortal.Sandbox.Dynos;
 using KafkaMigrationPortal.Sandbox.Http;
 using KafkaMigrationPortal.Sandbox.Platform;
 using Microsoft.AspNetCore.Builder;
@@ -50,12 +51,22 @@ internal static class ControlEndpoints
 
         control.MapGet("/mutations", (SandboxMutationLog log, long? after) => Results.Json(log.Entries(after ?? 0), Json));
 
-        control.MapPost("/reset", (HerokuSandbox sandbox, SandboxMutationLog log) =>
+        control.MapPost("/reset", (HerokuSandbox sandbox, SandboxMutationLog log, Ledger ledger) =>
         {
+            foreach (var report in ledger.ReportAll(0))
+            {
+                ledger.Clear(report.App);
+            }
+
             sandbox.Reset();
             log.Clear();
             return Results.NoContent();
         });
+
+        control.MapGet("/ledger", (Ledger ledger, int? maxMissingIds) => Results.Json(ledger.ReportAll(maxMissingIds ?? 1000), Json));
+        control.MapGet("/ledger/{app}", (Ledger ledger, string app, int? maxMissingIds) =>
+            Results.Json(ledger.Report(app, maxMissingIds ?? 1000), Json));
+        control.MapGet("/dynos/{app}", (IDynoSupervisor dynos, string app) => Results.Json(dynos.Dynos(app), Json));
     }
 
     private static IResult Error(HerokuApiException e) =>
