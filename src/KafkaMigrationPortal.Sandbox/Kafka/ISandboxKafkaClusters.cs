@@ -22,7 +22,11 @@ public interface ISandboxKafkaCluster
     /// <summary>What Heroku puts in the attachment's config vars (URL, TRUSTED_CERT, CLIENT_CERT, CLIENT_CERT_KEY).</summary>
     SandboxKafkaCredentials Credentials { get; }
 
-    /// <summary>Plaintext bootstrap servers of the mock brokers themselves, for debugging only.</summary>
+    /// <summary>
+    /// Plaintext bootstrap servers of the mock brokers themselves, for debugging only. With the TLS front on, the
+    /// brokers advertise the front ports, so plaintext clients get no further than metadata; use
+    /// <c>SandboxKafkaCluster.ApplyClientSettings</c> for a working client.
+    /// </summary>
     string PlaintextBootstrapServers { get; }
 
     /// <summary>Creates the topic on the brokers. The name is the full name as clients see it (prefix included).</summary>

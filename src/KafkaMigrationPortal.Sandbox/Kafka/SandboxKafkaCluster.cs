@@ -45,6 +45,8 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
                 _fronts.Add(front);
                 _mock.SetBrokerAdvertisedAddress(brokerId, "127.0.0.1", front.Port);
             }
+            _admin?.Dispose();
+            _admin = null;
             Credentials = new SandboxKafkaCredentials(
                 string.Join(',', _fronts.Select(f => $"kafka+ssl://127.0.0.1:{f.Port}")),
                 _certificates.AuthorityPem, _certificates.ClientCertificatePem, _certificates.ClientKeyPem);
@@ -64,6 +66,26 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
 
     /// <summary>The mock itself, for fault injection and tests (delete records, advertised addresses).</summary>
     public MockKafkaCluster Mock => _mock;
+
+    /// <summary>
+    /// Points a Confluent.Kafka config at this cluster the way an attached app would (through the TLS front).
+    /// The brokers advertise the front ports, so a plaintext client reaches them only for bootstrapping.
+    /// </summary>
+    public void ApplyClientSettings(ClientConfig config)
+    {
+        if (_certificates is null)
+        {
+            config.BootstrapServers = _mock.BootstrapServers;
+            config.SecurityProtocol = SecurityProtocol.Plaintext;
+            return;
+        }
+        config.BootstrapServers = string.Join(',', _fronts.Select(f => $"127.0.0.1:{f.Port}"));
+        config.SecurityProtocol = SecurityProtocol.Ssl;
+        config.SslCaPem = _certificates.AuthorityPem;
+        config.SslCertificatePem = _certificates.ClientCertificatePem;
+        config.SslKeyPem = _certificates.ClientKeyPem;
+        config.SslEndpointIdentificationAlgorithm = SslEndpointIdentificationAlgorithm.None;
+    }
 
     public int RejectedTlsHandshakes => _fronts.Sum(f => f.RejectedHandshakes);
 
@@ -147,22 +169,31 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         return brokers.Select(b => (b.BrokerId, new DnsEndPoint(b.Host, b.Port))).ToList();
     }
 
-    private IAdminClient Admin() => _admin ??= new AdminClientBuilder(new AdminClientConfig
+    /// <summary>Created before the brokers are re-advertised, so plaintext is fine for it; later it goes through the front.</summary>
+    private IAdminClient Admin()
     {
-        BootstrapServers = _mock.BootstrapServers,
-        LogConnectionClose = false,
-    }).SetLogHandler((_, _) => { }).Build();
+        if (_admin is not null) return _admin;
+        var config = new AdminClientConfig { LogConnectionClose = false };
+        if (_fronts.Count == 0) config.BootstrapServers = _mock.BootstrapServers;
+        else ApplyClientSettings(config);
+        return _admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
+    }
 
-    private IConsumer<byte[]?, byte[]?> Scanner() => _scanner ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+    private IConsumer<byte[]?, byte[]?> Scanner()
     {
-        BootstrapServers = _mock.BootstrapServers,
-        GroupId = $"sandbox-retention-{AddonId:N}",
-        EnableAutoCommit = false,
-        AutoOffsetReset = AutoOffsetReset.Earliest,
-        QueuedMaxMessagesKbytes = 1024,
-        FetchWaitMaxMs = 50,
-        LogConnectionClose = false,
-    }).SetLogHandler((_, _) => { }).Build();
+        if (_scanner is not null) return _scanner;
+        var config = new ConsumerConfig
+        {
+            GroupId = $"sandbox-retention-{AddonId:N}",
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            QueuedMaxMessagesKbytes = 1024,
+            FetchWaitMaxMs = 50,
+            LogConnectionClose = false,
+        };
+        ApplyClientSettings(config);
+        return _scanner = new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, _) => { }).Build();
+    }
 
     public void Dispose()
     {

@@ -1,0 +1,97 @@
+using Confluent.Kafka;
+using KafkaMigrationPortal.Sandbox.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KafkaMigrationPortal.Sandbox.Tests.Kafka;
+
+public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClassFixture<SandboxKafkaClustersFixture>
+{
+    [Fact]
+    public async Task Records_older_than_retention_are_deleted_and_younger_ones_kept()
+    {
+        var cluster = fixture.NewCluster(brokers: 1);
+        cluster.CreateTopic("events", partitions: 2, replicationFactor: 1);
+        var now = DateTimeOffset.UtcNow;
+        // Producer-set timestamps stand in for the passing of time.
+        await Produce(cluster, "events", partition: 0, count: 5, now.AddHours(-2));
+        await Produce(cluster, "events", partition: 0, count: 3, now.AddMinutes(-1));
+        await Produce(cluster, "events", partition: 1, count: 4, now.AddHours(-3));
+
+        cluster.SetRetention("events", TimeSpan.FromHours(1));
+        var deleted = cluster.EnforceRetention(now);
+
+        Assert.Equal(9, deleted);
+        Assert.Equal((5, 8), Offsets(cluster, "events", 0));
+        Assert.Equal((4, 4), Offsets(cluster, "events", 1));
+        Assert.Equal(0, cluster.EnforceRetention(now));
+    }
+
+    [Fact]
+    public async Task Topics_without_retention_are_left_alone()
+    {
+        var cluster = fixture.NewCluster(brokers: 1);
+        cluster.CreateTopic("kept", partitions: 1, replicationFactor: 1);
+        await Produce(cluster, "kept", 0, 3, DateTimeOffset.UtcNow.AddDays(-30));
+        cluster.CreateTopic("other", partitions: 1, replicationFactor: 1);
+        cluster.SetRetention("other", TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, cluster.EnforceRetention(DateTimeOffset.UtcNow));
+        Assert.Equal((0, 3), Offsets(cluster, "kept", 0));
+    }
+
+    [Fact]
+    public async Task The_hosted_sweeper_enforces_a_retention_of_seconds()
+    {
+        var services = new ServiceCollection().AddLogging().AddSandboxKafka(o =>
+        {
+            o.RetentionSweepInterval = TimeSpan.FromMilliseconds(200);
+            o.GroupInitialRebalanceDelay = TimeSpan.Zero;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var clusters = provider.GetRequiredService<ISandboxKafkaClusters>();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        Assert.Contains(hosted, h => h is RetentionSweeper);
+        foreach (var service in hosted) await service.StartAsync(CancellationToken.None);
+
+        var cluster = clusters.Create(Guid.NewGuid(), 1);
+        cluster.CreateTopic("short", partitions: 1, replicationFactor: 1);
+        await Produce(cluster, "short", 0, 4, DateTimeOffset.UtcNow);
+        cluster.SetRetention("short", TimeSpan.FromSeconds(1));
+
+        var offsets = await KafkaTestKit.Poll(() => Offsets(cluster, "short", 0), o => o.Low == 4, TimeSpan.FromSeconds(10),
+            "the earliest offset of a 1 s retention topic moves past records written before");
+        Assert.Equal((4, 4), offsets);
+
+        foreach (var service in hosted) await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Delete_records_moves_the_log_start()
+    {
+        var cluster = fixture.NewCluster(brokers: 1);
+        cluster.CreateTopic("trim", partitions: 1, replicationFactor: 1);
+        await Produce(cluster, "trim", 0, 6, DateTimeOffset.UtcNow);
+
+        cluster.Mock.DeleteRecordsBefore("trim", 0, 4);
+
+        Assert.Equal((4, 6), Offsets(cluster, "trim", 0));
+        var beyondEnd = Assert.Throws<MockKafkaClusterException>(() => cluster.Mock.DeleteRecordsBefore("trim", 0, 100));
+        Assert.NotEqual(0, beyondEnd.ErrorCode);
+    }
+
+    private static (long Low, long High) Offsets(ISandboxKafkaCluster cluster, string topic, int partition)
+    {
+        var watermarks = KafkaTestKit.Watermarks(cluster, topic, partition);
+        return (watermarks.Low.Value, watermarks.High.Value);
+    }
+
+    private static async Task Produce(ISandboxKafkaCluster cluster, string topic, int partition, int count, DateTimeOffset timestamp)
+    {
+        using var producer = new ProducerBuilder<Null, byte[]>(KafkaTestKit.Attachment(cluster).ProducerConfig())
+            .SetLogHandler((_, _) => { }).Build();
+        for (var i = 0; i < count; i++)
+            await producer.ProduceAsync(new TopicPartition(topic, partition),
+                new Message<Null, byte[]> { Value = [(byte)i], Timestamp = new Timestamp(timestamp.UtcDateTime) });
+    }
+}
