@@ -1,5 +1,6 @@
 using System.Net;
 using KafkaMigrationPortal.Heroku.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -18,8 +19,10 @@ public static class HerokuClientsModule
     /// </summary>
     public static IServiceCollection AddHerokuClients(this IServiceCollection services, Action<HerokuClientOptions>? configure = null)
     {
-        var optionsBuilder = services.AddOptions<HerokuClientOptions>().BindConfiguration(HerokuClientOptions.SectionName);
-        if (configure is not null) optionsBuilder.Configure(configure);
+        // Bound when the host has configuration (the portal does; a bare ServiceCollection in a tool or test may not).
+        services.AddOptions<HerokuClientOptions>().Configure<IServiceProvider>((options, sp) =>
+            sp.GetService<IConfiguration>()?.GetSection(HerokuClientOptions.SectionName).Bind(options));
+        if (configure is not null) services.Configure(configure);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HerokuRateLimitBudget>();
