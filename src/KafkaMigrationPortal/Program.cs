@@ -10,7 +10,6 @@ try
         var worker = Host.CreateApplicationBuilder(args);
         worker.AddPortalCore();
         using var host = worker.Build();
-        await host.Services.MigratePortalStorageAsync();
         await host.RunAsync();
         return 0;
     }
@@ -20,7 +19,6 @@ try
     builder.Services.AddPortalWeb();
 
     var app = builder.Build();
-    await app.Services.MigratePortalStorageAsync();
     app.UsePortalWeb();
     await app.RunAsync();
     return 0;

@@ -20,15 +20,32 @@ public static class StorageModule
             builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
         }
 
+        builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return settings;
     }
 
-    /// <summary>Brings the schema up to date before the portal serves anything or runs any job.</summary>
-    public static async Task MigratePortalStorageAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Brings the schema up to date in the hosts' "starting" phase, which completes before any hosted service
+    /// starts: before Kestrel takes a request and before the job server picks up a job.
+    /// </summary>
+    private sealed class SchemaMigrator(IDbContextFactory<PortalDbContext> contexts) : IHostedLifecycleService
     {
-        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        public async Task StartingAsync(CancellationToken cancellationToken)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class PortalDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<PortalDbContext>

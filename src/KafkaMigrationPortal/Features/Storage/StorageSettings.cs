@@ -13,7 +13,7 @@ public enum StorageProvider
 public sealed record StorageSettings(StorageProvider Provider, string ConnectionString)
 {
     public const string DatabaseUrlKey = "DATABASE_URL";
-    public const string ConnectionStringName = "Portal";
+    public const string ConnectionStringKey = "ConnectionStrings:Portal";
     public const string SqlitePathKey = "Storage:SqlitePath";
 
     public static StorageSettings From(IConfiguration configuration, string contentRoot)
@@ -24,7 +24,7 @@ public sealed record StorageSettings(StorageProvider Provider, string Connection
             return new(StorageProvider.PostgreSql, ParseDatabaseUrl(databaseUrl));
         }
 
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var connectionString = configuration[ConnectionStringKey];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             return new(StorageProvider.PostgreSql, ValidatePostgresConnectionString(connectionString));
@@ -86,7 +86,7 @@ public sealed record StorageSettings(StorageProvider Provider, string Connection
         }
         catch (ArgumentException)
         {
-            throw new PortalConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string");
+            throw new PortalConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string");
         }
     }
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing (Debian packages), starts a throwaway PostgreSQL on a free
+# port, runs every test in the solution against it, stops it, and prints the totals. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+missing=()
+[ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
+command -v runuser >/dev/null || missing+=(util-linux)
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 20000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    done
+    echo "test.sh: no free port found" >&2; exit 1
+}
+
+PGBIN="$(pg_bin)"
+PGDATA_ROOT="$(mktemp -d /tmp/kmp-pg.XXXXXX)"
+PGPORT="$(free_port)"
+run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGDATA_ROOT"; fi
+
+stop_pg() {
+    run_pg "$PGBIN/pg_ctl" -D "$PGDATA_ROOT/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PGDATA_ROOT"
+}
+trap stop_pg EXIT
+
+log "starting a throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+run_pg "$PGBIN/initdb" -D "$PGDATA_ROOT/data" -U postgres -A trust --no-sync >/dev/null
+run_pg "$PGBIN/pg_ctl" -D "$PGDATA_ROOT/data" -l "$PGDATA_ROOT/server.log" -w -t 60 \
+    -o "-p $PGPORT -k $PGDATA_ROOT -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+export KMP_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
+
+log "running the tests"
+results="$(mktemp -d /tmp/kmp-results.XXXXXX)"
+status=0
+dotnet test KafkaMigrationPortal.sln --nologo --logger "trx" --results-directory "$results" "$@" || status=$?
+
+totals="$(python3 - "$results" 2>/dev/null <<'PY' || true
+import sys, glob, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout")) + int(c.get("aborted"))
+    skipped += int(c.get("notExecuted")) + int(c.get("inconclusive"))
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+)"
+rm -rf "$results"
+echo
+echo "${totals:-tests: totals unavailable (see the dotnet test output above)}"
+exit "$status"

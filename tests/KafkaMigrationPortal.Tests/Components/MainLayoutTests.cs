@@ -1,0 +1,41 @@
+using Bunit;
+using KafkaMigrationPortal.Components.Layout;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace KafkaMigrationPortal.Tests.Components;
+
+public sealed class MainLayoutTests : PortalTestContext
+{
+    private IRenderedComponent<MainLayout> RenderLayout() =>
+        Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='page-body'>page</p>"))));
+
+    [Fact]
+    public void It_shows_the_page_inside_the_app_bar_and_navigation()
+    {
+        var layout = RenderLayout();
+
+        Assert.NotNull(layout.Find("#page-body"));
+        Assert.Contains("Kafka Migration Portal", layout.Find("header").TextContent);
+        var links = layout.FindAll("nav a").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
+        Assert.Equal(
+            [("/migrations", "Migrations"), ("/migrations/new", "New migration"), ("/approvals", "Approvals"), ("/history", "History"), ("/settings", "Settings")],
+            links);
+    }
+
+    [Fact]
+    public void The_theme_toggle_switches_between_light_and_dark()
+    {
+        var layout = RenderLayout();
+        var theme = layout.FindComponent<MudThemeProvider>();
+        Assert.Contains(PrimaryColour(PortalTheme.Theme.PaletteLight), theme.Markup);
+
+        layout.Find("[data-testid=theme-toggle]").Click();
+
+        layout.WaitForAssertion(() => Assert.Contains(PrimaryColour(PortalTheme.Theme.PaletteDark), theme.Markup));
+        Assert.Equal("Switch to light theme", layout.FindComponent<MudTooltip>().Instance.Text);
+    }
+
+    private static string PrimaryColour(Palette palette) =>
+        $"--mud-palette-primary: {palette.Primary.ToString(MudBlazor.Utilities.MudColorOutputFormats.RGBA)};";
+}

@@ -1,0 +1,33 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace KafkaMigrationPortal.Tests.Components;
+
+/// <summary>The one bunit context every component test uses: MudBlazor services without transitions, loose JS.</summary>
+public abstract class PortalTestContext : BunitContext, IAsyncLifetime
+{
+    protected PortalTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.ShowTransitionDuration = 0;
+            options.SnackbarConfiguration.HideTransitionDuration = 0;
+            options.PopoverOptions.CheckForPopoverProvider = false;
+        });
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that can only be disposed asynchronously; xunit v2 calls this before Dispose.
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+
+    /// <summary>Popovers and dialogs need their providers in the tree; render them beside the component under test.</summary>
+    protected void RenderProviders()
+    {
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KafkaMigrationPortal.TestSupport;
+
+namespace KafkaMigrationPortal.Tests.Deployment;
+
+/// <summary>app.json drives the Deploy-to-Heroku button; Heroku rejects or silently ignores what it does not define.</summary>
+public sealed partial class AppJsonTests
+{
+    // The top-level fields of Heroku's app.json format.
+    private static readonly HashSet<string> DefinedFields =
+        ["name", "description", "keywords", "website", "repository", "logo", "success_url", "scripts", "env", "formation", "image", "addons", "buildpacks", "environments", "stack"];
+
+    private static readonly HashSet<string> EnvFields = ["description", "value", "required", "generator"];
+
+    // Variables that Heroku itself sets on every dyno or that an add-on in app.json provides.
+    private static readonly HashSet<string> ProvidedByHeroku = ["PORT", "DYNO", "DATABASE_URL"];
+
+    private static JsonElement AppJson { get; } = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "app.json"))).RootElement;
+
+    [Fact]
+    public void It_uses_only_fields_that_the_format_defines_and_has_the_ones_a_button_needs()
+    {
+        var fields = AppJson.EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.All(fields, f => Assert.Contains(f, DefinedFields));
+        Assert.False(string.IsNullOrWhiteSpace(AppJson.GetProperty("name").GetString()));
+        Assert.InRange(AppJson.GetProperty("name").GetString()!.Length, 1, 30);
+        Assert.False(string.IsNullOrWhiteSpace(AppJson.GetProperty("description").GetString()));
+        Assert.Contains(AppJson.GetProperty("addons").EnumerateArray(), a => a.GetProperty("plan").GetString()!.StartsWith("heroku-postgresql:"));
+        Assert.All(AppJson.GetProperty("buildpacks").EnumerateArray(), b => Assert.False(string.IsNullOrEmpty(b.GetProperty("url").GetString())));
+    }
+
+    [Fact]
+    public void Every_env_var_has_a_description_and_only_defined_fields()
+    {
+        foreach (var variable in AppJson.GetProperty("env").EnumerateObject())
+        {
+            Assert.All(variable.Value.EnumerateObject(), f => Assert.Contains(f.Name, EnvFields));
+            Assert.False(string.IsNullOrWhiteSpace(variable.Value.GetProperty("description").GetString()), variable.Name);
+            if (variable.Value.TryGetProperty("generator", out var generator))
+            {
+                Assert.Equal("secret", generator.GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public void The_formation_declares_exactly_the_Procfile_process_types()
+    {
+        var procfileTypes = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "Procfile"))
+            .Where(l => l.Contains(':'))
+            .Select(l => l[..l.IndexOf(':')].Trim())
+            .Order();
+
+        Assert.Equal(procfileTypes, AppJson.GetProperty("formation").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public void Every_environment_variable_the_code_reads_is_declared()
+    {
+        var declared = AppJson.GetProperty("env").EnumerateObject().Select(p => p.Name).ToHashSet();
+        var read = SettingsReadByTheCode().ToList();
+
+        Assert.Contains("DATABASE_URL", read);
+        Assert.Contains("PORTAL_ROLE", read);
+        Assert.All(read.Where(v => !ProvidedByHeroku.Contains(v)), v => Assert.Contains(v, declared));
+    }
+
+    /// <summary>
+    /// Settings are read through <c>GetEnvironmentVariable("NAME")</c> or through a constant whose name ends in
+    /// Key or Variable; configuration keys map to environment variables with ':' written as '__'.
+    /// </summary>
+    private static IEnumerable<string> SettingsReadByTheCode() =>
+        Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => f.Contains($"src{Path.DirectorySeparatorChar}KafkaMigrationPortal{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => SettingReads().Matches(File.ReadAllText(f)))
+            .Select(m => (m.Groups["env"].Success ? m.Groups["env"].Value : m.Groups["key"].Value).Replace(":", "__"))
+            .Distinct();
+
+    [GeneratedRegex("""GetEnvironmentVariable\("(?<env>[A-Za-z0-9_]+)"\)|const string \w*(Key|Variable) = "(?<key>[A-Za-z0-9_:]+)";""")]
+    private static partial Regex SettingReads();
+}
