@@ -45,7 +45,8 @@ public sealed class MultiAddonProducer : IDisposable
     /// <exception cref="HerokuKafkaConfigurationException">An add-on's config vars are missing or malformed.</exception>
     public static MultiAddonProducer FromConfigVars(IReadOnlyDictionary<string, string> configVars,
         Action<ProducerConfig>? configure = null, Action<string, Error>? onError = null) =>
-        new(KafkaAddonSelection.ProducerAddonNames(configVars).Select(name => HerokuKafkaAttachment.FromConfigVars(name, configVars)),
+        // Every add-on's vars are checked before any client is built.
+        new(KafkaAddonSelection.ProducerAddonNames(configVars).Select(name => HerokuKafkaAttachment.FromConfigVars(name, configVars)).ToList(),
             configure, onError);
 
     public IReadOnlyList<HerokuKafkaAttachment> Attachments => [.. _targets.Select(t => t.Attachment)];
