@@ -16,10 +16,34 @@ public sealed record MigrationPlan(
     IReadOnlyList<TopicSpec> Topics,
     IReadOnlyList<string> ConsumerGroups,
     IReadOnlyList<PlanStep> Steps,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    bool TargetMultiTenant = false,
+    string PrimaryAttachment = AttachmentNames.Primary,
+    IReadOnlyList<NameMapping>? Names = null,
+    IReadOnlyDictionary<string, int>? Formation = null)
 {
     /// <summary>Index of the first step after which the old add-on can no longer take the app back; null if none.</summary>
+    [JsonIgnore]
     public int? PointOfNoReturn => Steps.FirstOrDefault(s => s.PointOfNoReturn)?.Index;
+
+    /// <summary>How every topic and consumer group is named on each cluster (data API vs Kafka protocol).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<NameMapping> NameMappings => Names ?? [];
+}
+
+/// <summary>The attachment names a plan uses. The primary one is what the app reads by default (<c>KAFKA_URL</c>, ...).</summary>
+public static class AttachmentNames
+{
+    public const string Primary = "KAFKA";
+    public const string Old = "OLD_KAFKA";
+    public const string New = "NEW_KAFKA";
+}
+
+/// <summary>The two config vars an app prepared for double-write follows (Heroku's procedure names them).</summary>
+public static class PinVars
+{
+    public const string ProducerAddonNames = "PRODUCER_ADDON_NAMES";
+    public const string ConsumerAddonName = "CONSUMER_ADDON_NAME";
 }
 
 /// <param name="Id">The add-on's UUID (also the Kafka data API cluster id).</param>
@@ -31,7 +55,8 @@ public sealed record AddonSnapshot(Guid Id, string Name, string Plan, IReadOnlyL
 }
 
 /// <summary>A topic as the data API names it (without prefix).</summary>
-public sealed record TopicSpec(string Name, int Partitions, int ReplicationFactor, long RetentionTimeMs, bool Compacted);
+/// <param name="RetentionTimeMs">Time-based retention; null when the topic has none (compacted only, dedicated plans).</param>
+public sealed record TopicSpec(string Name, int Partitions, int ReplicationFactor, long? RetentionTimeMs, bool Compacted);
 
 /// <summary>Which of the two add-ons a step acts on; the target's id is known only once it is created.</summary>
 public enum AddonRole
@@ -47,6 +72,8 @@ public enum AddonRole
 /// <param name="Precondition">What must hold before it runs, in a sentence; checked against live state.</param>
 /// <param name="Compensation">How a rollback undoes it (a sentence; the engine derives the actions), or null when irreversible or nothing to undo.</param>
 /// <param name="PointOfNoReturn">After this step runs, rolling back would lose data or is impossible.</param>
+/// <param name="CompensatingActions">What a rollback runs, in order, to undo this step (a <see cref="DestroyAddon"/> among
+/// them still needs approval); null when there is nothing to undo or the step is irreversible.</param>
 public sealed record PlanStep(
     int Index,
     StepAction Action,
@@ -58,7 +85,8 @@ public sealed record PlanStep(
     bool Reversible,
     string? Compensation,
     TimeSpan ExpectedDuration,
-    bool PointOfNoReturn = false);
+    bool PointOfNoReturn = false,
+    IReadOnlyList<StepAction>? CompensatingActions = null);
 
 /// <summary>What a step does, with everything needed to do it again idempotently.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$action")]
@@ -86,8 +114,10 @@ public sealed record ProvisionAddon(string Plan, string AttachmentName) : StepAc
 /// <summary>Poll the add-on's state and the data API's wait status until ready; a durable wait.</summary>
 public sealed record WaitForProvisioning(AddonRole Addon) : StepAction;
 
-/// <summary>Create on the target every topic of the source (names without prefix), same partitions, retention, compaction.</summary>
-public sealed record CreateTopics(AddonRole Addon, IReadOnlyList<TopicSpec> Topics) : StepAction;
+/// <summary>Create on the target every topic of the source (names without prefix), same partitions, retention, compaction.
+/// Reconcile: a topic already listed with the same name is done.</summary>
+/// <param name="SendReplicationFactor">False on multi-tenant targets, where Heroku chooses the replication factor.</param>
+public sealed record CreateTopics(AddonRole Addon, IReadOnlyList<TopicSpec> Topics, bool SendReplicationFactor = true) : StepAction;
 
 public sealed record CreateConsumerGroups(AddonRole Addon, IReadOnlyList<string> Groups) : StepAction;
 
@@ -105,8 +135,9 @@ public sealed record SetMaintenance(bool On) : StepAction;
 /// <summary><c>addons:attach ADDON --as NAME</c>; <paramref name="Confirm"/> overwrites an attachment of that name (never decided at run time).</summary>
 public sealed record Attach(AddonRole Addon, string As, bool Confirm) : StepAction;
 
-/// <summary><c>addons:detach NAME</c> (only the attachment; the add-on stays).</summary>
-public sealed record Detach(string AttachmentName) : StepAction;
+/// <summary><c>addons:detach NAME</c> (only the attachment; the add-on stays). Reconcile: done when no attachment of that
+/// name points at <paramref name="Addon"/>; never detach the name when it points at the other add-on.</summary>
+public sealed record Detach(AddonRole Addon, string AttachmentName) : StepAction;
 
 /// <summary><c>config:set</c>; a null value unsets the key. Reconcile: skip when every key already has its value.</summary>
 public sealed record SetConfigVars(IReadOnlyDictionary<string, string?> Vars, bool RecordsDoubleWriteStart = false) : StepAction;
