@@ -1,0 +1,58 @@
+namespace KafkaMigrationPortal.Features.KafkaChecks;
+
+/// <param name="LatestBefore">Null when the partition did not exist in the earlier snapshot.</param>
+public sealed record PartitionGrowth(string Topic, int Partition, long? LatestBefore, long LatestAfter)
+{
+    /// <summary>Records written between the snapshots. A high watermark that went down (topic re-created) counts as written.</summary>
+    public long Written => LatestBefore is { } before ? (LatestAfter >= before ? LatestAfter - before : LatestAfter) : LatestAfter;
+
+    public bool Grew => Written > 0;
+}
+
+/// <summary>What one cluster received between two watermark snapshots.</summary>
+public sealed record WriteActivity(string Attachment, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<PartitionGrowth> Partitions)
+{
+    public bool ReceivedWrites => Partitions.Any(p => p.Grew);
+
+    public long RecordsWritten => Partitions.Sum(p => p.Written);
+
+    public IReadOnlyList<string> TopicsWritten => [.. Partitions.Where(p => p.Grew).Select(p => p.Topic).Distinct().Order(StringComparer.Ordinal)];
+
+    public IReadOnlyList<PartitionGrowth> PartitionsWritten => [.. Partitions.Where(p => p.Grew)];
+
+    /// <summary>
+    /// Compares two snapshots of the same cluster. Works across a durable wait: take <paramref name="before"/>, store it,
+    /// schedule a job, take <paramref name="after"/> there.
+    /// </summary>
+    public static WriteActivity Compare(WatermarkSnapshot before, WatermarkSnapshot after)
+    {
+        if (!string.Equals(before.Attachment, after.Attachment, StringComparison.Ordinal))
+            throw new ArgumentException($"Snapshots of {before.Attachment} and {after.Attachment} are not of the same cluster.", nameof(after));
+        if (after.TakenAt < before.TakenAt)
+            throw new ArgumentException("The later snapshot was taken before the earlier one.", nameof(after));
+        var growth = after.Partitions
+            .Select(a => new PartitionGrowth(a.Topic, a.Partition, before.Find(a.Topic, a.Partition)?.LatestOffset, a.LatestOffset))
+            .ToList();
+        return new WriteActivity(after.Attachment, before.TakenAt, after.TakenAt, growth);
+    }
+}
+
+/// <summary>Write activity on every cluster sampled over the same window, e.g. old and new during double-write.</summary>
+public sealed record WriteActivityReport(IReadOnlyList<WriteActivity> Clusters)
+{
+    public bool AllReceivingWrites => Clusters.Count > 0 && Clusters.All(c => c.ReceivedWrites);
+
+    public IReadOnlyList<string> AttachmentsWithoutWrites => [.. Clusters.Where(c => !c.ReceivedWrites).Select(c => c.Attachment)];
+
+    public WriteActivity For(string attachment) => Clusters.Single(c => c.Attachment == attachment);
+}
+
+/// <summary>
+/// The old cluster after producers moved away: no partition's high watermark may move across a quiet window.
+/// </summary>
+public sealed record StrayWriteCheck(WriteActivity Activity)
+{
+    public bool IsQuiet => !Activity.ReceivedWrites;
+
+    public IReadOnlyList<PartitionGrowth> StrayWrites => Activity.PartitionsWritten;
+}
