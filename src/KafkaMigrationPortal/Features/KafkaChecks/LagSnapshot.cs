@@ -19,7 +19,7 @@ public sealed record PartitionLag(
 {
     public bool HasCommitted => CommittedOffset is not null;
 
-    internal static PartitionLag Compute(string group, string topic, int partition, long? committed, long earliest, long end)
+    public static PartitionLag Compute(string group, string topic, int partition, long? committed, long earliest, long end)
     {
         var readFrom = committed is { } c ? Math.Max(c, earliest) : earliest;
         return new PartitionLag(group, topic, partition, committed, earliest, end, Math.Max(0, end - readFrom));
