@@ -55,14 +55,15 @@ public sealed class DedupingConsumer : IDisposable
         var duplicate = id is not null && _processed.Contains(id);
         var message = new ConsumedMessage(Attachment.Unprefixed(result.Topic), result.Partition.Value, result.Offset.Value,
             id, result.Message.Value, result.Message.Timestamp.UtcDateTime, duplicate);
-        if (duplicate) _consumer.StoreOffset(result.TopicPartitionOffset);
+        if (duplicate) _consumer.StoreOffset(result);
         return message;
     }
 
     public void MarkProcessed(ConsumedMessage message)
     {
         if (message.MessageId is not null) _processed.Add(message.MessageId);
-        _consumer.StoreOffset(new TopicPartitionOffset(Attachment.Topic(message.Topic), message.Partition, message.Offset));
+        // Kafka commits the next offset to read, not the last one read.
+        _consumer.StoreOffset(new TopicPartitionOffset(Attachment.Topic(message.Topic), message.Partition, message.Offset + 1));
     }
 
     /// <summary>

@@ -243,8 +243,10 @@ internal sealed class AppDynos
                 {
                     config.AutoCommitIntervalMs = (int)_options.ConsumerCommitInterval.TotalMilliseconds;
                     config.FetchWaitMaxMs = 100;
-                    config.SessionTimeoutMs = 10_000;
-                    config.HeartbeatIntervalMs = 1_000;
+                    // The mock lets a group rebalance only once a departed member's session expires, even after
+                    // it left cleanly: a short session keeps restarts quick.
+                    config.SessionTimeoutMs = (int)_options.ConsumerSessionTimeout.TotalMilliseconds;
+                    config.HeartbeatIntervalMs = Math.Max(100, config.SessionTimeoutMs.Value / 6);
                 },
                 error => _logger.LogDebug("{App}: {Dyno}: {Error}", _app, dyno.Name, error.Reason));
         }

@@ -13,4 +13,7 @@ public sealed class DynoOptions
 
     /// <summary>How often consumer dynos commit the offsets of processed messages.</summary>
     public TimeSpan ConsumerCommitInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Consumers' <c>session.timeout.ms</c>; after a restart the group resumes about this much later.</summary>
+    public TimeSpan ConsumerSessionTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -1,0 +1,150 @@
+using KafkaMigrationPortal.Sandbox.Dynos;
+using KafkaMigrationPortal.Sandbox.Kafka;
+using KafkaMigrationPortal.Sandbox.Tests.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KafkaMigrationPortal.Sandbox.Tests.Dynos;
+
+/// <summary>Simulated dynos against real mock clusters, through the TLS front, with the ledger keeping books.</summary>
+public sealed class DynoSupervisorTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Double_write_makes_both_clusters_watermarks_grow()
+    {
+        await using var harness = new DynoHarness();
+
+        await harness.Run(producers: 1, consumers: 0, harness.Vars(producerAddons: "KAFKA,OTHER"), release: 1);
+
+        await KafkaTestKit.Poll(() => (Kafka: harness.Written(harness.Kafka), Other: harness.Written(harness.Other)),
+            w => w.Kafka >= 10 && w.Other >= 10, Within, "both clusters receive writes");
+        var perCluster = harness.Report().Topics.SelectMany(t => t.ProducedPerCluster.Keys).Distinct().Order().ToList();
+        Assert.Equal(new[] { harness.Kafka.AddonId.ToString(), harness.Other.AddonId.ToString() }.Order(), perCluster);
+    }
+
+    [Fact]
+    public async Task Scaling_consumers_to_zero_and_back_drains_the_missing_set()
+    {
+        await using var harness = new DynoHarness();
+        var vars = harness.Vars();
+
+        await harness.Run(producers: 1, consumers: 1, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 20, Within, "consumers keep up");
+
+        await harness.Run(producers: 1, consumers: 0, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.MissingCount) >= 30, Within,
+            "with consumers at 0, produced messages pile up unconsumed");
+
+        await harness.Run(producers: 1, consumers: 1, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 60, Within, "consumers are back");
+        await harness.Run(producers: 0, consumers: 1, vars, release: 1);
+
+        var drained = await KafkaTestKit.Poll(harness.Report, r => r.NothingMissing, Within, "the missing set drains to empty");
+        Assert.True(DynoHarness.Sum(drained, t => t.Produced) >= 60);
+        Assert.Equal(DynoHarness.Sum(drained, t => t.Produced), DynoHarness.Sum(drained, t => t.Consumed));
+        // Consumers stopped gracefully and committed, so nothing was read twice.
+        Assert.Equal(0, DynoHarness.Sum(drained, t => t.DuplicateDeliveries));
+    }
+
+    [Fact]
+    public async Task Messages_removed_before_anyone_read_them_stay_missing()
+    {
+        await using var harness = new DynoHarness();
+        var vars = harness.Vars();
+
+        await harness.Run(producers: 1, consumers: 0, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Produced) >= 15, Within, "messages are produced");
+        await harness.Run(producers: 0, consumers: 0, vars, release: 1);
+        var lost = harness.Report().Topics.SelectMany(t => t.MissingIds).ToHashSet();
+        Assert.True(lost.Count >= 15);
+
+        foreach (var topic in DynoHarness.Topics)
+        foreach (var partition in Enumerable.Range(0, DynoHarness.Partitions))
+        {
+            var end = KafkaTestKit.Watermarks(harness.Kafka, DynoHarness.Prefix + topic, partition).High.Value;
+            if (end > 0) harness.Kafka.Mock.DeleteRecordsBefore(DynoHarness.Prefix + topic, partition, end);
+        }
+
+        await harness.Run(producers: 1, consumers: 1, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 20, Within, "later messages are consumed");
+        await harness.Run(producers: 0, consumers: 1, vars, release: 1);
+
+        var report = await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.MissingCount) == lost.Count, Within,
+            "everything but the deleted messages is consumed");
+        Assert.Equal(lost.Order(), report.Topics.SelectMany(t => t.MissingIds).Order());
+        Assert.False(report.NothingMissing);
+    }
+
+    [Fact]
+    public async Task A_release_restarts_the_dynos_with_the_new_config()
+    {
+        await using var harness = new DynoHarness();
+
+        await harness.Run(producers: 1, consumers: 1, harness.Vars(producerAddons: "KAFKA"), release: 1);
+        var first = await KafkaTestKit.Poll(() => harness.Supervisor.Dynos(DynoHarness.App),
+            d => d.Count == 2 && d.All(x => x.State == "up"), Within, "release 1 dynos are up");
+        Assert.Equal(["consumer.1", "producer.1"], first.Select(d => d.Name));
+        Assert.All(first, d => Assert.Equal(1, d.ReleaseVersion));
+        await KafkaTestKit.Poll(() => harness.Written(harness.Kafka), n => n >= 5, Within, "release 1 writes to KAFKA");
+        Assert.Equal(0, harness.Written(harness.Other));
+
+        await harness.Run(producers: 1, consumers: 1, harness.Vars(producerAddons: "KAFKA,OTHER"), release: 2);
+
+        var second = harness.Supervisor.Dynos(DynoHarness.App);
+        Assert.Equal(["consumer.1", "producer.1"], second.Select(d => d.Name));
+        Assert.All(second, d => Assert.Equal(2, d.ReleaseVersion));
+        Assert.All(second, d => Assert.True(d.StartedAt > first.Max(f => f.StartedAt)));
+        await KafkaTestKit.Poll(() => harness.Written(harness.Other), n => n >= 5, Within, "release 2 also writes to OTHER");
+    }
+
+    [Fact]
+    public async Task Scaling_without_a_release_starts_and_stops_only_the_difference()
+    {
+        await using var harness = new DynoHarness();
+        var vars = harness.Vars();
+
+        await harness.Run(producers: 3, consumers: 0, vars, release: 1);
+        var three = harness.Supervisor.Dynos(DynoHarness.App);
+        Assert.Equal(["producer.1", "producer.2", "producer.3"], three.Select(d => d.Name));
+
+        await harness.Run(producers: 1, consumers: 0, vars, release: 1);
+        var one = Assert.Single(harness.Supervisor.Dynos(DynoHarness.App));
+        Assert.Equal(three[0], one with { State = three[0].State, Problem = three[0].Problem });
+
+        await harness.Supervisor.StopAllAsync(DynoHarness.App);
+        Assert.Empty(harness.Supervisor.Dynos(DynoHarness.App));
+    }
+
+    [Fact]
+    public async Task Missing_config_vars_leave_dynos_idle_without_leaking_values_until_a_release_fixes_them()
+    {
+        await using var harness = new DynoHarness();
+        var broken = harness.Vars();
+        broken.Remove("KAFKA_URL");
+        broken.Remove(SandboxAppVars.ConsumerGroup);
+
+        await harness.Run(producers: 1, consumers: 1, broken, release: 1);
+        var idle = await KafkaTestKit.Poll(() => harness.Supervisor.Dynos(DynoHarness.App),
+            d => d.Count == 2 && d.All(x => x.State == "idle"), Within, "misconfigured dynos idle");
+        Assert.Contains("KAFKA_URL", idle.Single(d => d.ProcessType == "producer").Problem);
+        Assert.Contains(SandboxAppVars.ConsumerGroup, idle.Single(d => d.ProcessType == "consumer").Problem);
+        Assert.All(idle, d => Assert.DoesNotContain("BEGIN", d.Problem));
+
+        await harness.Run(producers: 1, consumers: 1, harness.Vars(), release: 2);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 5, Within, "fixed dynos run");
+    }
+
+    [Fact]
+    public async Task Both_extensions_register_singletons_and_hosted_services()
+    {
+        var services = new ServiceCollection().AddLogging().AddSandboxKafka().AddSandboxDynos(o => o.ProducerMessagesPerSecond = 5);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Same(provider.GetRequiredService<ISandboxKafkaClusters>(), provider.GetRequiredService<SandboxKafkaClusters>());
+        Assert.Same(provider.GetRequiredService<IDynoSupervisor>(), provider.GetRequiredService<DynoSupervisor>());
+        Assert.Same(provider.GetRequiredService<Ledger>(), provider.GetRequiredService<Ledger>());
+        Assert.Equal(2, provider.GetServices<IHostedService>().Count());
+    }
+}
