@@ -25,8 +25,9 @@ public sealed class SandboxKafkaClusters(IOptions<SandboxKafkaOptions> options, 
             () => new SandboxKafkaCluster(id, brokerCount, options.Value, _logger)));
         try
         {
+            var isNew = !entry.IsValueCreated;
             var cluster = entry.Value;
-            _logger.LogInformation("Started mock Kafka cluster for add-on {AddonId} with {BrokerCount} brokers", addonId, brokerCount);
+            if (isNew) _logger.LogInformation("Mock Kafka cluster for add-on {AddonId}: {BrokerCount} brokers", addonId, brokerCount);
             return cluster;
         }
         catch
