@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
@@ -11,10 +12,11 @@ namespace KafkaMigrationPortal;
 /// <summary>Wires the features together; each feature folder owns its own registrations.</summary>
 public static class PortalModule
 {
-    /// <summary>What both roles need: storage and jobs.</summary>
-    public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder)
+    /// <summary>What both roles need: storage, the Heroku connection and jobs.</summary>
+    public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder, PortalRole role)
     {
         var storage = builder.AddPortalStorage();
+        builder.AddPortalConnections(role);
         builder.AddPortalJobs(storage);
         return builder;
     }

@@ -8,14 +8,14 @@ try
     if (role == PortalRole.Worker)
     {
         var worker = Host.CreateApplicationBuilder(args);
-        worker.AddPortalCore();
+        worker.AddPortalCore(role);
         using var host = worker.Build();
         await host.RunAsync();
         return 0;
     }
 
     var builder = WebApplication.CreateBuilder(args);
-    builder.AddPortalCore();
+    builder.AddPortalCore(role);
     builder.Services.AddPortalWeb();
 
     var app = builder.Build();
@@ -28,5 +28,3 @@ catch (PortalConfigurationException e)
     Console.Error.WriteLine($"kafka-migration-portal: {e.Message}");
     return 1;
 }
-
-public partial class Program;

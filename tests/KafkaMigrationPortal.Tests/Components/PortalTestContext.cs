@@ -1,4 +1,6 @@
 using Bunit;
+using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Heroku;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -17,7 +19,11 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
             options.SnackbarConfiguration.HideTransitionDuration = 0;
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
+        Services.AddSingleton(SandboxConnection);
     }
+
+    public static HerokuConnection SandboxConnection { get; } =
+        new(HerokuConnectionMode.Sandbox, new StaticTokenCredential("sandbox-token", "sandbox user"));
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Hosting;
+using KafkaMigrationPortal.Components;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace KafkaMigrationPortal.Tests.Hosting;
 
-/// <summary>The real portal, in-process, configured only through the settings a deployment would use.</summary>
-public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+/// <summary>The real portal (found through its root component's assembly), in-process, configured only through the settings a deployment would use.</summary>
+public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<App>
 {
     public static PortalFactory OnSqlite(string databaseFile) =>
         new(new Dictionary<string, string?> { ["Storage:SqlitePath"] = databaseFile });

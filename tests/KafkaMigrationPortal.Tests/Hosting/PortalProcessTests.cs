@@ -52,6 +52,15 @@ public sealed class PortalProcessTests
     }
 
     [Fact]
+    public async Task A_worker_without_a_Heroku_credential_is_refused_because_the_sandbox_lives_in_the_web_process()
+    {
+        var (exitCode, _, stderr) = await RunPortalAsync(new Dictionary<string, string>(), "--role", "worker");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("HEROKU_API_KEY", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public async Task An_unknown_role_is_refused_the_same_way()
     {
         var (exitCode, _, stderr) = await RunPortalAsync(new Dictionary<string, string>(), "--role", "janitor");
@@ -70,6 +79,8 @@ public sealed class PortalProcessTests
         start.ArgumentList.Add("worker");
         start.Environment["DATABASE_URL"] = database.DatabaseUrl;
         start.Environment["DYNO"] = "worker.1";
+        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
         using var worker = Process.Start(start)!;
         try
         {
