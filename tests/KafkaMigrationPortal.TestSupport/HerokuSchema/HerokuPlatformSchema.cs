@@ -37,7 +37,7 @@ public static class HerokuPlatformSchema
     /// <c>&lt;repo root&gt;/../shared/reference/heroku-platform-api.schema.json</c>.</summary>
     public static string SchemaPath => Environment.GetEnvironmentVariable("HEROKU_PLATFORM_SCHEMA") is { Length: > 0 } path
         ? path
-        : Path.GetFullPath(Path.Combine(RepositoryRoot.Find(), "..", "shared", "reference", SchemaFileName));
+        : Path.Combine(RepositoryPaths.Shared, "reference", SchemaFileName);
 
     /// <summary>
     /// Validates the path (against the identity schemas of its parameters) and the request body (against the link's
