@@ -93,7 +93,7 @@ public sealed partial class HerokuSandbox
         else
         {
             var generation = _generation;
-            _ = Task.Delay(_options.ProvisioningDelay).ContinueWith(_ => CompleteProvisioningLater(addon, generation), TaskScheduler.Default);
+            _ = Task.Delay(_options.ProvisioningDelay, _time).ContinueWith(_ => CompleteProvisioningLater(addon, generation), TaskScheduler.Default);
         }
 
         return RenderAddonLocked(addon);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using KafkaMigrationPortal.Sandbox.Tests.Support;
@@ -186,7 +187,8 @@ public sealed class ProvisioningTests
     [Fact]
     public async Task An_addon_provisions_after_the_configured_delay_and_only_then_gets_vars_and_a_cluster()
     {
-        await using var host = await SandboxHost.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromSeconds(2));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SandboxHost.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromMinutes(3), time: time);
         var api = host.Client();
         using var created = await api.SendJson(HttpMethod.Post, "apps/mackerel/addons",
             new { plan = "heroku-kafka:standard-1", attachment = new { name = "NEW_KAFKA" } });
@@ -202,7 +204,10 @@ public sealed class ProvisioningTests
         }
 
         Assert.True((await api.GetJson($"data/kafka/v0/clusters/{id}/wait_status"))["waiting?"]!.GetValue<bool>());
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("provisioning", (await api.GetJson($"addons/{id}"))["state"]!.GetValue<string>());
 
+        time.Advance(TimeSpan.FromMinutes(1));
         await Deadline.PollAsync(
             async () => (await api.GetJson($"addons/{id}"))["state"]!.GetValue<string>() == "provisioned",
             TimeSpan.FromSeconds(10), "add-on provisioned");

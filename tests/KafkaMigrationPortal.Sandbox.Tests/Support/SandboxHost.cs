@@ -36,9 +36,14 @@ internal sealed class SandboxHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<SandboxHost> StartAsync(
-        Action<SandboxOptions>? configure = null, bool realKafka = false, string pathBase = "")
+        Action<SandboxOptions>? configure = null, bool realKafka = false, string pathBase = "", TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         FakeKafkaClusters? clusters = null;
