@@ -27,11 +27,12 @@ public sealed class KafkaChecksFixture : IDisposable
 
 internal static class KafkaChecksKit
 {
-    public static KafkaInspector Inspector(TimeProvider? time = null, TimeSpan? connectTimeout = null) =>
+    public static KafkaInspector Inspector(TimeProvider? time = null, TimeSpan? connectTimeout = null, int partitionsPerRequest = 400) =>
         new(Options.Create(new KafkaChecksOptions
             {
                 ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
                 OperationTimeout = TimeSpan.FromSeconds(10),
+                PartitionsPerRequest = partitionsPerRequest,
             }),
             time ?? TimeProvider.System, NullLogger<KafkaInspector>.Instance);
 

@@ -12,8 +12,9 @@ public interface IKafkaInspector
     Task<KafkaCheckResult<ClusterReachability>> CheckReachableAsync(KafkaAttachmentVars attachment, CancellationToken ct = default);
 
     /// <summary>
-    /// Lag per group, topic and partition: metadata once, one batched ListOffsets per offset kind, and one
-    /// OffsetFetch per group (a consumer handle carrying the group id; no group is joined).
+    /// Lag per group, topic and partition: metadata once, batched ListOffsets (earliest, latest) for all partitions,
+    /// and per group a consumer handle carrying the group id (OffsetFetch; no group is joined), all concurrently.
+    /// Requests carry up to <see cref="KafkaChecksOptions.PartitionsPerRequest"/> partitions each.
     /// </summary>
     Task<KafkaCheckResult<LagSnapshot>> GetLagAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> groups,
         IReadOnlyCollection<string> topics, CancellationToken ct = default);

@@ -230,14 +230,24 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
                 .Select(p => (new TopicPartition(attachment.Topic(n), p.PartitionId), n)))]);
     }
 
-    /// <summary>Earliest and latest offsets: two batched ListOffsets requests, sent together.</summary>
+    /// <summary>Earliest and latest offsets: batched ListOffsets requests of up to <see cref="KafkaChecksOptions.PartitionsPerRequest"/>, all sent together.</summary>
     public async Task<(IReadOnlyDictionary<TopicPartition, long> Earliest, IReadOnlyDictionary<TopicPartition, long> Latest)> WatermarksAsync(
         IReadOnlyList<TopicPartition> partitions)
     {
         if (partitions.Count == 0) return (new Dictionary<TopicPartition, long>(), new Dictionary<TopicPartition, long>());
-        var earliest = ListOffsetsAsync(partitions, OffsetSpec.Earliest());
-        var latest = ListOffsetsAsync(partitions, OffsetSpec.Latest());
-        return (await earliest, await latest);
+        var chunks = partitions.Chunk(options.PartitionsPerRequest).ToList();
+        var earliest = Task.WhenAll(chunks.Select(chunk => ListOffsetsAsync(chunk, OffsetSpec.Earliest())));
+        var latest = Task.WhenAll(chunks.Select(chunk => ListOffsetsAsync(chunk, OffsetSpec.Latest())));
+        return (Merge(await earliest), Merge(await latest));
+    }
+
+    private static Dictionary<TopicPartition, long> Merge(IEnumerable<IReadOnlyDictionary<TopicPartition, long>> parts)
+    {
+        var merged = new Dictionary<TopicPartition, long>();
+        foreach (var part in parts)
+        foreach (var (partition, offset) in part)
+            merged[partition] = offset;
+        return merged;
     }
 
     private async Task<IReadOnlyDictionary<TopicPartition, long>> ListOffsetsAsync(IReadOnlyList<TopicPartition> partitions, OffsetSpec spec)
@@ -268,6 +278,7 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
     /// <summary>
     /// The group's committed offsets (OffsetFetch) through a consumer handle that carries the group id and never
     /// subscribes, so the group is neither joined nor rebalanced. Negative values mean "no commit".
+    /// One handle per group, its requests split like ListOffsets'.
     /// </summary>
     public IReadOnlyDictionary<TopicPartition, long> Committed(string group, IReadOnlyList<TopicPartition> partitions)
     {
@@ -276,7 +287,7 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
         List<TopicPartitionOffset> committed;
         try
         {
-            committed = consumer.Committed(partitions, options.OperationTimeout);
+            committed = [.. partitions.Chunk(options.PartitionsPerRequest).SelectMany(chunk => consumer.Committed(chunk, options.OperationTimeout))];
         }
         catch (TopicPartitionOffsetException e)
         {
