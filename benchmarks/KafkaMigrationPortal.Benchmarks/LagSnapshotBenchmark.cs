@@ -1,0 +1,150 @@
+using Confluent.Kafka;
+using KafkaMigrationPortal.AppClient;
+using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Sandbox.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KafkaMigrationPortal.Benchmarks;
+
+/// <summary>
+/// The inspector's lag snapshot against a naive loop (QueryWatermarkOffsets + Committed per partition per group) on a
+/// 3-broker librdkafka mock cluster. Plaintext: the sandbox's TLS front is a proxy of its own and would measure itself.
+/// </summary>
+public sealed class LagSnapshotBenchmark : IBenchmark
+{
+    private static readonly TimeSpan Target = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    public string Name => "lag";
+
+    public string Description =>
+        "lag snapshot of --topics (200) x --partitions (16) x --groups (10) on a 3-broker mock cluster; --runs (5), --naive-runs (1)";
+
+    public async Task<int> RunAsync(BenchmarkArgs args)
+    {
+        int topicCount = args.Int("topics", 200), partitionCount = args.Int("partitions", 16), groupCount = args.Int("groups", 10);
+        int runs = args.Int("runs", 5), naiveRuns = args.Int("naive-runs", 1);
+
+        using var clusters = new SandboxKafkaClusters(new SandboxKafkaOptions { Plaintext = true, GroupInitialRebalanceDelay = TimeSpan.Zero });
+        var cluster = clusters.Create(Guid.NewGuid(), brokerCount: 3);
+        var vars = new KafkaAttachmentVars("KAFKA", new Dictionary<string, string> { ["KAFKA_URL"] = cluster.Credentials.Url });
+        var attachment = HerokuKafkaAttachment.FromConfigVars(vars.AttachmentName, vars.ConfigVars);
+        var topics = Enumerable.Range(0, topicCount).Select(i => $"bench-{i:000}").ToList();
+        var groups = Enumerable.Range(0, groupCount).Select(i => $"group-{i:00}").ToList();
+        var partitions = topics.SelectMany(t => Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(t, p))).ToList();
+
+        Console.WriteLine($"setting up: 3-broker mock cluster (plaintext), {topicCount} topics x {partitionCount} partitions, {groupCount} groups");
+        foreach (var topic in topics) cluster.CreateTopic(topic, partitionCount, replicationFactor: 3);
+        var written = Produce(attachment, partitions);
+        var expectedLag = CommitOffsets(attachment, groups, partitions, written);
+
+        var inspector = new KafkaInspector(Options.Create(new KafkaChecksOptions { OperationTimeout = CallTimeout }),
+            TimeProvider.System, NullLogger<KafkaInspector>.Instance);
+        async Task<long> InspectorLag()
+        {
+            var snapshot = (await inspector.GetLagAsync(vars, groups, topics)).Require();
+            return snapshot.Partitions.Count == partitions.Count * groups.Count ? snapshot.TotalLag : -1;
+        }
+
+        var warmUp = await InspectorLag();
+        if (warmUp != expectedLag)
+        {
+            Console.Error.WriteLine($"inspector reported total lag {warmUp}, expected {expectedLag}: not measuring a wrong answer");
+            return 1;
+        }
+        var inspectorTimes = new List<TimeSpan>();
+        for (var i = 0; i < runs; i++) inspectorTimes.Add(await Timing.MeasureAsync(async () => Check(await InspectorLag(), expectedLag)));
+
+        var naiveTimes = new List<TimeSpan>();
+        for (var i = 0; i < naiveRuns; i++)
+            naiveTimes.Add(await Timing.MeasureAsync(() => Task.Run(() => Check(NaiveLag(attachment, groups, partitions), expectedLag))));
+
+        TimeSpan inspectorMedian = Timing.Median(inspectorTimes), naiveMedian = Timing.Median(naiveTimes);
+        var meets = inspectorMedian <= Target;
+        Console.WriteLine($"inspector runs: {string.Join(", ", inspectorTimes.Select(Timing.Format))}; naive runs: {string.Join(", ", naiveTimes.Select(Timing.Format))}");
+        Console.WriteLine(
+            $"lag snapshot {topicCount}x{partitionCount}x{groupCount}: inspector {Timing.Format(inspectorMedian)}, naive {Timing.Format(naiveMedian)}, " +
+            $"ratio {naiveMedian / inspectorMedian:0.0}x (target <= {Timing.Format(Target)}) {(meets ? "OK" : "MISSED")}");
+        return meets ? 0 : 1;
+    }
+
+    private static void Check(long actual, long expected)
+    {
+        if (actual != expected) throw new InvalidOperationException($"total lag {actual}, expected {expected}");
+    }
+
+    /// <summary>0 to 3 records per partition, a little data everywhere.</summary>
+    private static Dictionary<TopicPartition, int> Produce(HerokuKafkaAttachment attachment, IReadOnlyList<TopicPartition> partitions)
+    {
+        var config = attachment.ProducerConfig();
+        config.LingerMs = 20;
+        using var producer = new ProducerBuilder<Null, string>(config).SetLogHandler((_, _) => { }).Build();
+        var written = new Dictionary<TopicPartition, int>();
+        var failures = 0;
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var count = i % 4;
+            written[partitions[i]] = count;
+            for (var r = 0; r < count; r++)
+                producer.Produce(partitions[i], new Message<Null, string> { Value = $"record-{r}" },
+                    report => { if (report.Error.IsError) Interlocked.Increment(ref failures); });
+        }
+        producer.Flush(CallTimeout);
+        if (failures > 0) throw new InvalidOperationException($"{failures} records could not be produced");
+        return written;
+    }
+
+    /// <summary>Every group but the last commits something on every partition; the last never commits.</summary>
+    /// <returns>The total lag a correct snapshot reports.</returns>
+    private static long CommitOffsets(HerokuKafkaAttachment attachment, IReadOnlyList<string> groups, IReadOnlyList<TopicPartition> partitions,
+        IReadOnlyDictionary<TopicPartition, int> written)
+    {
+        long expected = 0;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var offsets = new List<TopicPartitionOffset>();
+            foreach (var partition in partitions)
+            {
+                var end = written[partition];
+                if (g == groups.Count - 1)
+                {
+                    expected += end;
+                    continue;
+                }
+                var committed = Math.Min(end, (g + partition.Partition.Value) % 3);
+                offsets.Add(new TopicPartitionOffset(partition, committed));
+                expected += end - committed;
+            }
+            if (offsets.Count == 0) continue;
+            using var consumer = Consumer(attachment, groups[g]);
+            consumer.Commit(offsets);
+        }
+        return expected;
+    }
+
+    /// <summary>What one would write first: per group, per partition, ask for the watermarks and the committed offset.</summary>
+    private static long NaiveLag(HerokuKafkaAttachment attachment, IReadOnlyList<string> groups, IReadOnlyList<TopicPartition> partitions)
+    {
+        long total = 0;
+        foreach (var group in groups)
+        {
+            using var consumer = Consumer(attachment, group);
+            foreach (var partition in partitions)
+            {
+                var watermarks = consumer.QueryWatermarkOffsets(partition, CallTimeout);
+                var committed = consumer.Committed([partition], CallTimeout)[0].Offset.Value;
+                total += PartitionLag.Compute(group, partition.Topic, partition.Partition.Value, committed >= 0 ? committed : null,
+                    watermarks.Low.Value, watermarks.High.Value).Lag;
+            }
+        }
+        return total;
+    }
+
+    private static IConsumer<Ignore, Ignore> Consumer(HerokuKafkaAttachment attachment, string group)
+    {
+        var config = attachment.ConsumerConfig(group);
+        config.EnableAutoCommit = false;
+        return new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+    }
+}
