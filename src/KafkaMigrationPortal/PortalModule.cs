@@ -4,6 +4,7 @@ using KafkaMigrationPortal.Features.Health;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Storage;
 using MudBlazor.Services;
 
@@ -18,6 +19,7 @@ public static class PortalModule
         var storage = builder.AddPortalStorage();
         builder.AddPortalConnections(role);
         builder.AddPortalJobs(storage);
+        builder.Services.AddMigrationExecution();
         return builder;
     }
 

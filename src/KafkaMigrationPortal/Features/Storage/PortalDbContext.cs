@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations.Execution;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -14,6 +15,12 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<MigrationRun> MigrationRuns => Set<MigrationRun>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<RunStep> RunSteps => Set<RunStep>();
+
+    public DbSet<RunEvent> RunEvents => Set<RunEvent>();
+
+    public DbSet<StepApproval> StepApprovals => Set<StepApproval>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);

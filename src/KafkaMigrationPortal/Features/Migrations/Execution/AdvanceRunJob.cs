@@ -1,0 +1,238 @@
+using Hangfire;
+using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Heroku;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KafkaMigrationPortal.Features.Migrations.Execution;
+
+/// <summary>
+/// The one job of the engine: claim the run, execute its current step once, record the outcome, release the run and
+/// queue what comes next. Waits are scheduled jobs, never sleeps; a job that finds the run claimed elsewhere does
+/// nothing (the holder queues the continuation after it releases the run).
+/// </summary>
+public sealed class AdvanceRunJob(
+    IDbContextFactory<PortalDbContext> contexts,
+    RunLease lease,
+    RunEventLog events,
+    StepExecutors executors,
+    IHerokuClientFactory clients,
+    IRunCredentialResolver credentials,
+    IKafkaInspector inspector,
+    IRunScheduler scheduler,
+    IRunNotifier notifier,
+    TimeProvider time,
+    IOptions<ExecutionOptions> options,
+    ILogger<AdvanceRunJob> logger)
+{
+    private static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(500);
+
+    [AutomaticRetry(Attempts = 5)]
+    public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var owner = RunLease.NewOwner("job");
+        if (!await lease.TryAcquireAsync(runId, owner, cancellationToken))
+        {
+            logger.LogDebug("Run {RunId} is held by another worker; nothing to do here", runId);
+            return;
+        }
+
+        var next = await lease.HoldAsync(runId, owner, token => AdvanceAsync(runId, token), cancellationToken);
+        await scheduler.ContinueAsync(runId, next, cancellationToken);
+    }
+
+    /// <summary>Executes the current step of a run whose lease the caller holds; returns what should happen next.</summary>
+    internal async Task<Continuation> AdvanceAsync(Guid runId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var run = await db.MigrationRuns.Include(r => r.Steps).FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.Status is not (MigrationRunStatus.Planned or MigrationRunStatus.Running or MigrationRunStatus.Waiting))
+        {
+            return Continuation.None;
+        }
+
+        var now = time.GetUtcNow();
+        var step = run.Steps.FirstOrDefault(s => s.Sequence == run.CurrentStep);
+        if (step is null)
+        {
+            await FinishAsync(db, run, ct);
+            return Continuation.None;
+        }
+
+        switch (step.Status)
+        {
+            case RunStepStatus.Done or RunStepStatus.Skipped or RunStepStatus.RolledBack:
+                return await MoveOnAsync(db, run, ct);
+            case RunStepStatus.AwaitingApproval or RunStepStatus.NeedsHumanConfirmation or RunStepStatus.Failed:
+                return Continuation.None;
+            case RunStepStatus.Waiting when step.WaitUntil > now + EarlyTolerance:
+                // A duplicate wake-up (reconciler, retry): the scheduled job will come.
+                return Continuation.None;
+        }
+
+        if (step.RequiresApproval && !await ApprovalGate.IsOpenAsync(db, run, step, now, ct))
+        {
+            step.Status = RunStepStatus.AwaitingApproval;
+            run.Status = MigrationRunStatus.AwaitingApproval;
+            await SaveAsync(db, run, ct);
+            await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepAwaitingApproval,
+                $"“{step.Title}” waits for {run.RequiredApprovals} approval(s).", step.Sequence, ct: ct);
+            return Continuation.None;
+        }
+
+        var firstAttempt = step.Status == RunStepStatus.Pending;
+        var previousReason = step.WaitReason;
+        step.Status = RunStepStatus.Running;
+        step.Attempts++;
+        step.StartedAt ??= now;
+        run.Status = MigrationRunStatus.Running;
+        await SaveAsync(db, run, ct);
+        if (firstAttempt)
+        {
+            await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepStarted, $"Started “{step.Title}”.", step.Sequence, ct: ct);
+        }
+
+        var outcome = await ExecuteStepAsync(db, run, step, ct);
+        return await ApplyAsync(db, run, step, outcome, previousReason, ct);
+    }
+
+    private async Task<StepOutcome> ExecuteStepAsync(PortalDbContext db, MigrationRun run, RunStep step, CancellationToken ct)
+    {
+        try
+        {
+            var plan = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new StepFailedException("The run has no plan."));
+            var action = PlanSerialization.DeserializeAction(step.ActionJson);
+            var credential = credentials.ForRun(run);
+            var context = new StepContext(run, step, plan, action, clients.Platform(credential), clients.Kafka(credential), inspector,
+                events, time, options.Value, token => SaveAsync(db, run, token), ct);
+            var outcome = await executors.For(action).ExecuteAsync(context);
+            step.TransientFailures = 0;
+            return outcome;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw; // Shutting down or the lease was lost: the step stays Running and is re-run (reconciling) later.
+        }
+        catch (Exception e) when (ErrorText.IsTransient(e))
+        {
+            step.TransientFailures++;
+            var error = ErrorText.Describe(e);
+            if (step.TransientFailures > options.Value.MaxTransientRetries)
+            {
+                return new StepOutcome.Failed($"Gave up after {step.TransientFailures} failed attempts: {error}");
+            }
+
+            var backoff = TimeSpan.FromTicks(Math.Min(options.Value.TransientRetryMax.Ticks,
+                options.Value.TransientRetryBase.Ticks * (1L << Math.Min(step.TransientFailures - 1, 20))));
+            await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepRetrying,
+                $"“{step.Title}” will be retried in {backoff.TotalSeconds:0.#} s: {error}", step.Sequence, succeeded: false, ct: ct);
+            return new StepOutcome.Wait(time.GetUtcNow() + backoff, $"Retrying after: {error}");
+        }
+        catch (Exception e)
+        {
+            if (e is not (StepFailedException or HerokuApiException or KafkaCheckFailedException))
+            {
+                logger.LogError(e, "Step {Step} of run {RunId} failed unexpectedly", step.Sequence, run.Id);
+            }
+
+            return new StepOutcome.Failed(ErrorText.Describe(e));
+        }
+    }
+
+    private async Task<Continuation> ApplyAsync(PortalDbContext db, MigrationRun run, RunStep step, StepOutcome outcome, string? previousReason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        switch (outcome)
+        {
+            case StepOutcome.Done done:
+                step.Status = RunStepStatus.Done;
+                step.FinishedAt = now;
+                step.Outcome = done.Summary;
+                step.Error = null;
+                step.WaitUntil = null;
+                step.WaitReason = null;
+                await SaveAsync(db, run, ct);
+                await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepDone, $"Done: “{step.Title}”. {done.Summary}", step.Sequence, ct: ct);
+                return await MoveOnAsync(db, run, ct);
+
+            case StepOutcome.Wait wait:
+                step.Status = RunStepStatus.Waiting;
+                step.WaitUntil = wait.Until;
+                step.WaitReason = wait.Reason;
+                run.Status = MigrationRunStatus.Waiting;
+                await SaveAsync(db, run, ct);
+                if (wait.Reason != previousReason)
+                {
+                    await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepWaiting,
+                        $"“{step.Title}” waits until {wait.Until:O}: {wait.Reason}", step.Sequence, ct: ct);
+                }
+
+                return new Continuation.At(wait.Until);
+
+            case StepOutcome.NeedsHuman human:
+                step.Status = RunStepStatus.NeedsHumanConfirmation;
+                step.WaitReason = human.Reason;
+                run.Status = MigrationRunStatus.AwaitingApproval;
+                await SaveAsync(db, run, ct);
+                await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepNeedsConfirmation, human.Reason, step.Sequence, ct: ct);
+                return Continuation.None;
+
+            case StepOutcome.Failed failed:
+                step.Status = RunStepStatus.Failed;
+                step.Error = failed.Error;
+                run.Status = MigrationRunStatus.Paused;
+                run.LastError = $"{step.Title}: {failed.Error}";
+                await SaveAsync(db, run, ct);
+                await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepFailed,
+                    $"“{step.Title}” failed; the run is paused: {failed.Error}", step.Sequence, succeeded: false, ct: ct);
+                return Continuation.None;
+
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Points the run at its next step, or finishes it when there is none.</summary>
+    private async Task<Continuation> MoveOnAsync(PortalDbContext db, MigrationRun run, CancellationToken ct)
+    {
+        var next = run.Steps.Where(s => s.Sequence > run.CurrentStep && s.Status == RunStepStatus.Pending).OrderBy(s => s.Sequence).FirstOrDefault();
+        if (next is null)
+        {
+            await FinishAsync(db, run, ct);
+            return Continuation.None;
+        }
+
+        run.CurrentStep = next.Sequence;
+        run.Status = MigrationRunStatus.Running;
+        await SaveAsync(db, run, ct);
+        return Continuation.Now;
+    }
+
+    private async Task FinishAsync(PortalDbContext db, MigrationRun run, CancellationToken ct)
+    {
+        var rolledBack = run.Phase == RunPhase.RollingBack;
+        if (rolledBack)
+        {
+            foreach (var undone in run.Steps.Where(s => s.Kind == RunStepKind.Forward && s.Status == RunStepStatus.Done))
+            {
+                undone.Status = RunStepStatus.RolledBack;
+            }
+        }
+
+        run.Status = rolledBack ? MigrationRunStatus.RolledBack : MigrationRunStatus.Succeeded;
+        run.FinishedAt = time.GetUtcNow();
+        run.LastError = null;
+        await SaveAsync(db, run, ct);
+        await events.AppendAsync(run.Id, RunEvent.EngineActor, rolledBack ? RunEventKinds.RunRolledBack : RunEventKinds.RunSucceeded,
+            rolledBack ? "The run is rolled back." : "The migration is complete.", ct: ct);
+    }
+
+    private async Task SaveAsync(PortalDbContext db, MigrationRun run, CancellationToken ct)
+    {
+        run.UpdatedAt = time.GetUtcNow();
+        run.Version = Guid.NewGuid();
+        await db.SaveChangesAsync(ct);
+        notifier.Publish(new RunChange(run.Id, "run-updated", null));
+    }
+}
