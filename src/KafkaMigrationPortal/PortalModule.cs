@@ -1,6 +1,7 @@
 using KafkaMigrationPortal.Components;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
+using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
@@ -17,7 +18,8 @@ public static class PortalModule
     public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder, PortalRole role)
     {
         var storage = builder.AddPortalStorage();
-        builder.AddPortalConnections(role);
+        var connection = builder.AddPortalConnections(role);
+        builder.AddPortalIdentity(connection, role);
         builder.AddPortalJobs(storage);
         builder.Services.AddMigrationExecution();
         return builder;
@@ -39,12 +41,16 @@ public static class PortalModule
             app.UseExceptionHandler("/not-found", createScopeForErrors: true);
         }
 
+        app.UseForwardedHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapPortalHealth();
+        app.MapPortalHealth().AllowAnonymous();
+        app.MapPortalIdentity();
         app.MapPortalJobsDashboard();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

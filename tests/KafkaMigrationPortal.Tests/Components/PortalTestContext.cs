@@ -1,4 +1,5 @@
 using Bunit;
+using Bunit.TestDoubles;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Heroku;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,12 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(SandboxConnection);
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("alice@example.com");
     }
+
+    /// <summary>Who the rendered components see as signed in; tests change it.</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     public static HerokuConnection SandboxConnection { get; } =
         new(HerokuConnectionMode.Sandbox, new StaticTokenCredential("sandbox-token", "sandbox user"));

@@ -15,7 +15,7 @@ public sealed class SandboxConnectionTests : IDisposable
     public async Task Without_a_Heroku_credential_the_portal_runs_against_its_in_process_sandbox()
     {
         using var portal = PortalFactory.OnSqlite(databaseFile);
-        var client = portal.CreateClient();
+        var client = await portal.SignInAsync("alice@example.com");
 
         Assert.Contains("data-testid=\"sandbox-banner\"", await client.GetStringAsync("/migrations"));
         var settings = await client.GetStringAsync("/settings");

@@ -32,7 +32,8 @@ public sealed class PortalBootsOnSqliteTests : IDisposable
     [InlineData("/settings", "Embedded SQLite file")]
     public async Task Every_section_renders_its_page(string path, string expectedText)
     {
-        var response = await portal.CreateClient().GetAsync(path);
+        var client = await portal.SignInAsync("alice@example.com");
+        var response = await client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
@@ -43,7 +44,8 @@ public sealed class PortalBootsOnSqliteTests : IDisposable
     [Fact]
     public async Task An_unknown_address_gets_the_not_found_page()
     {
-        var response = await portal.CreateClient().GetAsync("/no-such-page");
+        var client = await portal.SignInAsync("alice@example.com");
+        var response = await client.GetAsync("/no-such-page");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("Nothing here", await response.Content.ReadAsStringAsync());
@@ -52,7 +54,7 @@ public sealed class PortalBootsOnSqliteTests : IDisposable
     [Fact]
     public async Task Static_assets_come_from_the_top_level_wwwroot()
     {
-        var client = portal.CreateClient();
+        var client = await portal.SignInAsync("alice@example.com");
         var html = await client.GetStringAsync("/migrations");
         var cssHref = System.Text.RegularExpressions.Regex.Match(html, "href=\"(app\\.[^\"]*css)\"").Groups[1].Value;
 

@@ -1,6 +1,7 @@
 using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Execution;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -10,8 +11,10 @@ namespace KafkaMigrationPortal.Features.Storage;
 /// The portal's own data. One model, two providers; each provider has its own subclass only so that
 /// EF Core can keep a separate migration history for it.
 /// </summary>
-public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<MigrationRun> MigrationRuns => Set<MigrationRun>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

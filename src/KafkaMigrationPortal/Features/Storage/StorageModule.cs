@@ -1,9 +1,14 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace KafkaMigrationPortal.Features.Storage;
 
 public static class StorageModule
 {
+    // Every web and worker dyno shares one key ring in the database, so each can decrypt what another encrypted
+    // (stored Heroku tokens, session cookies) and the keys survive restarts.
+    private const string DataProtectionApplicationName = "KafkaMigrationPortal";
+
     public static StorageSettings AddPortalStorage(this IHostApplicationBuilder builder)
     {
         var settings = StorageSettings.From(builder.Configuration, builder.Environment.ContentRootPath);
@@ -13,11 +18,13 @@ public static class StorageModule
         {
             builder.Services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UseNpgsql(settings.ConnectionString));
             builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
+            builder.Services.AddDataProtection().SetApplicationName(DataProtectionApplicationName).PersistKeysToDbContext<PostgresPortalDbContext>();
         }
         else
         {
             builder.Services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(settings.ConnectionString));
             builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
+            builder.Services.AddDataProtection().SetApplicationName(DataProtectionApplicationName).PersistKeysToDbContext<SqlitePortalDbContext>();
         }
 
         builder.Services.AddHostedService<SchemaMigrator>();

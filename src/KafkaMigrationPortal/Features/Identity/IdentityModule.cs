@@ -1,0 +1,156 @@
+using System.Security.Claims;
+using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Heroku;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Authorization;
+
+namespace KafkaMigrationPortal.Features.Identity;
+
+public static class IdentityModule
+{
+    public const string HerokuScheme = "Heroku";
+    public const string SignInPath = "/signin";
+    public const string SignOutPath = "/auth/signout";
+    public const string ChallengePath = "/auth/challenge";
+
+    /// <summary>
+    /// Users, roles and their encrypted Heroku grants for both roles (a worker acts with the grant of a run's
+    /// starter); sign-in, sessions and authorization for the web role only.
+    /// </summary>
+    public static SignInSettings AddPortalIdentity(this IHostApplicationBuilder builder, HerokuConnection connection, PortalRole role)
+    {
+        var settings = SignInSettings.From(builder.Configuration, connection);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton<HerokuTokenVault>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<OAuthEndpoints>();
+        services.AddSingleton<HerokuTokenRefresher>();
+        services.AddSingleton<UserCredentials>();
+        services.AddHttpClient(nameof(HerokuTokenRefresher));
+        if (role == PortalRole.Worker)
+        {
+            return settings;
+        }
+
+        services.AddSingleton<LocalOperatorAccount>();
+        services.AddTransient<IClaimsTransformation, RolesFromDirectory>();
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Heroku's router terminates TLS and says so in X-Forwarded-Proto; it is the only hop in front of a dyno.
+            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+        });
+        services.AddCascadingAuthenticationState();
+
+        var authentication = services.AddAuthentication(options =>
+        {
+            options.DefaultScheme = settings.Mode == SignInMode.SingleOperator ? LocalOperatorHandler.Scheme : CookieAuthenticationDefaults.AuthenticationScheme;
+            options.DefaultChallengeScheme = options.DefaultScheme;
+        });
+
+        if (settings.Mode == SignInMode.SingleOperator)
+        {
+            authentication.AddScheme<AuthenticationSchemeOptions, LocalOperatorHandler>(LocalOperatorHandler.Scheme, _ => { });
+        }
+        else
+        {
+            authentication
+                .AddCookie(options =>
+                {
+                    options.LoginPath = SignInPath;
+                    options.AccessDeniedPath = "/access-denied";
+                    options.Cookie.Name = "kmp.session";
+                    options.Cookie.HttpOnly = true;
+                    options.Cookie.SameSite = SameSiteMode.Lax;
+                    options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                    options.SlidingExpiration = true;
+                })
+                .AddOAuth(HerokuScheme, options =>
+                {
+                    options.ClientId = settings.ClientId!;
+                    options.ClientSecret = settings.ClientSecret!;
+                    // Real endpoints are set per request below: the embedded sandbox's are known only once it runs.
+                    options.AuthorizationEndpoint = "https://id.heroku.com/oauth/authorize";
+                    options.TokenEndpoint = "https://id.heroku.com/oauth/token";
+                    options.CallbackPath = "/signin-heroku";
+                    options.Scope.Add(settings.Scope);
+                    options.SaveTokens = false;
+                    // Lax, and Secure only over HTTPS (Heroku's router forwards the scheme): the callback is a top-level GET.
+                    options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                    options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    options.Events.OnRedirectToAuthorizationEndpoint = context =>
+                    {
+                        var endpoints = context.HttpContext.RequestServices.GetRequiredService<OAuthEndpoints>();
+                        var query = new Uri(context.RedirectUri).Query;
+                        context.Response.Redirect(endpoints.Authorization + query);
+                        return Task.CompletedTask;
+                    };
+                    options.Events.OnCreatingTicket = OnSignedInAsync;
+                });
+            services.AddOptions<OAuthOptions>(HerokuScheme).PostConfigure<OAuthEndpoints>((options, endpoints) =>
+                options.Backchannel = new HttpClient(new TokenEndpointRedirect(endpoints) { InnerHandler = new HttpClientHandler() }));
+        }
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PortalPolicies.CanView, p => p.RequireAuthenticatedUser().RequireRole(TeamRole.All))
+            .AddPolicy(PortalPolicies.CanOperate, p => p.RequireRole(TeamRole.Operator, TeamRole.Admin))
+            .AddPolicy(PortalPolicies.CanApprove, p => p.RequireRole(TeamRole.Approver))
+            .AddPolicy(PortalPolicies.Admin, p => p.RequireRole(TeamRole.Admin))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(TeamRole.All).Build());
+        return settings;
+    }
+
+    /// <summary>Sign-in and sign-out endpoints; the sign-out takes a POST with an anti-forgery token.</summary>
+    public static IEndpointRouteBuilder MapPortalIdentity(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(ChallengePath, (string? returnUrl) =>
+                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [HerokuScheme]))
+            .AllowAnonymous();
+        endpoints.MapPost(SignOutPath, async (HttpContext context) =>
+            {
+                await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                return Results.Redirect(SignInPath + "?signedOut=true");
+            })
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+        return endpoints;
+    }
+
+    private static string LocalOnly(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+
+    private static async Task OnSignedInAsync(OAuthCreatingTicketContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var account = await services.GetRequiredService<IHerokuClientFactory>()
+            .Platform(new StaticTokenCredential(context.AccessToken!, "sign-in"))
+            .GetAccountAsync(context.HttpContext.RequestAborted);
+        var expiresAt = context.ExpiresIn is { } lifetime ? services.GetRequiredService<TimeProvider>().GetUtcNow() + lifetime : (DateTimeOffset?)null;
+        var user = await services.GetRequiredService<UserDirectory>().RecordSignInAsync(
+            new HerokuIdentity(account.Id, account.Email, account.Name),
+            new HerokuTokens(context.AccessToken!, context.RefreshToken, expiresAt),
+            context.HttpContext.RequestAborted);
+
+        context.Identity!.AddClaims(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new Claim(ClaimTypes.Email, user.Email),
+            new Claim(ClaimTypes.Name, user.Name ?? user.Email),
+        ]);
+    }
+
+    /// <summary>Sends the OAuth handler's token request to the configured (or embedded sandbox's) token endpoint.</summary>
+    private sealed class TokenEndpointRedirect(OAuthEndpoints endpoints) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = endpoints.Token;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace KafkaMigrationPortal.Features.Identity;
+
+/// <summary>What a signed-in person may do. Roles add up: an approver is usually an operator too.</summary>
+public static class TeamRole
+{
+    /// <summary>Sees migrations, plans, history.</summary>
+    public const string Viewer = "viewer";
+
+    /// <summary>Plans and starts migrations, aborts and rolls back their own or others'.</summary>
+    public const string Operator = "operator";
+
+    /// <summary>Approves or rejects gated steps of runs started by someone else.</summary>
+    public const string Approver = "approver";
+
+    /// <summary>Grants roles, sees the job dashboard.</summary>
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Approver, Admin];
+}
+
+/// <summary>Authorization policy names; every page and endpoint but /health needs at least a signed-in viewer.</summary>
+public static class PortalPolicies
+{
+    public const string CanView = "can-view";
+    public const string CanOperate = "can-operate";
+    public const string CanApprove = "can-approve";
+    public const string Admin = "admin";
+}

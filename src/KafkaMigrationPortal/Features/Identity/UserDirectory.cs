@@ -1,0 +1,140 @@
+using KafkaMigrationPortal.Components.Shared;
+using KafkaMigrationPortal.Features.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace KafkaMigrationPortal.Features.Identity;
+
+public sealed record HerokuIdentity(string HerokuUserId, string Email, string? Name);
+
+public sealed record HerokuTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt);
+
+public sealed record UserView(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset LastSignInAt);
+
+/// <summary>The people who have signed in, their roles and their (encrypted) Heroku grants.</summary>
+public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, TimeProvider time)
+{
+    // The first person to sign in administers the portal; a single process-wide gate keeps two first sign-ins from
+    // both becoming that person on SQLite. PostgreSQL adds a unique index race guard through the transaction below.
+    private static readonly SemaphoreSlim FirstUserGate = new(1, 1);
+
+    /// <summary>Records a sign-in: creates the account on first sign-in (the very first one as admin) and stores the tokens encrypted.</summary>
+    public async Task<UserAccount> RecordSignInAsync(HerokuIdentity identity, HerokuTokens tokens, CancellationToken cancellationToken = default)
+    {
+        await FirstUserGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == identity.HerokuUserId, cancellationToken);
+            if (user is null)
+            {
+                var isFirst = !await db.Set<UserAccount>().AnyAsync(cancellationToken);
+                user = new UserAccount
+                {
+                    Id = Guid.NewGuid(),
+                    HerokuUserId = identity.HerokuUserId,
+                    Email = identity.Email,
+                    CreatedAt = now,
+                    Roles = isFirst ? string.Join(',', TeamRole.All) : TeamRole.Viewer,
+                };
+                db.Add(user);
+            }
+
+            user.Email = identity.Email;
+            user.Name = identity.Name;
+            user.LastSignInAt = now;
+            StoreTokens(user, tokens);
+            await db.SaveChangesAsync(cancellationToken);
+            return user;
+        }
+        finally
+        {
+            FirstUserGate.Release();
+        }
+    }
+
+    /// <summary>The account of single-operator mode; it holds no token (the operator acts with HEROKU_API_KEY).</summary>
+    public async Task<UserAccount> EnsureLocalOperatorAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == PortalClaims.LocalOperatorEmail, cancellationToken);
+        if (user is null)
+        {
+            user = new UserAccount
+            {
+                Id = Guid.NewGuid(),
+                HerokuUserId = PortalClaims.LocalOperatorEmail,
+                Email = PortalClaims.LocalOperatorEmail,
+                Name = "Local operator (HEROKU_API_KEY)",
+                Roles = string.Join(',', TeamRole.All),
+                CreatedAt = time.GetUtcNow(),
+                LastSignInAt = time.GetUtcNow(),
+            };
+            db.Add(user);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return user;
+    }
+
+    public void StoreTokens(UserAccount user, HerokuTokens tokens)
+    {
+        user.ProtectedAccessToken = vault.Protect(tokens.AccessToken);
+        if (tokens.RefreshToken is not null)
+        {
+            user.ProtectedRefreshToken = vault.Protect(tokens.RefreshToken);
+        }
+
+        user.AccessTokenExpiresAt = tokens.ExpiresAt;
+    }
+
+    public async Task<UserAccount?> FindAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Set<UserAccount>().AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+    }
+
+    public async Task<QueryResult<IReadOnlyList<UserView>>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var users = await db.Set<UserAccount>().AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        return QueryResult<IReadOnlyList<UserView>>.Ok(users.Select(u => new UserView(u.Id, u.Email, u.Name, u.RoleList, u.LastSignInAt)).ToList());
+    }
+
+    /// <summary>Replaces a user's roles. Only admins may; the last admin cannot give up the role.</summary>
+    public async Task<QueryResult<UserView>> SetRolesAsync(Guid adminId, Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)
+    {
+        var unknown = roles.Except(TeamRole.All).ToList();
+        if (unknown.Count > 0)
+        {
+            return QueryResult<UserView>.Failed($"Unknown role(s): {string.Join(", ", unknown)}.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var admin = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.Id == adminId, cancellationToken);
+        if (admin is null || !admin.HasRole(TeamRole.Admin))
+        {
+            return QueryResult<UserView>.Failed("Only an admin can change roles.");
+        }
+
+        var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return QueryResult<UserView>.Failed("No such user.");
+        }
+
+        if (user.HasRole(TeamRole.Admin) && !roles.Contains(TeamRole.Admin))
+        {
+            var admins = (await db.Set<UserAccount>().Select(u => u.Roles).ToListAsync(cancellationToken))
+                .Count(r => r.Split(',').Contains(TeamRole.Admin));
+            if (admins <= 1)
+            {
+                return QueryResult<UserView>.Failed("The portal needs at least one admin: grant the role to someone else first.");
+            }
+        }
+
+        user.Roles = string.Join(',', TeamRole.All.Where(roles.Contains));
+        await db.SaveChangesAsync(cancellationToken);
+        return QueryResult<UserView>.Ok(new(user.Id, user.Email, user.Name, user.RoleList, user.LastSignInAt));
+    }
+}
