@@ -112,12 +112,17 @@ public static class IdentityModule
         endpoints.MapGet(ChallengePath, (string? returnUrl) =>
                 Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [HerokuScheme]))
             .AllowAnonymous();
-        endpoints.MapPost(SignOutPath, async (HttpContext context) =>
+        endpoints.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery) =>
             {
+                if (!await antiforgery.IsRequestValidAsync(context))
+                {
+                    return Results.BadRequest("The sign-out form has expired: reload the page and try again.");
+                }
+
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return Results.Redirect(SignInPath + "?signedOut=true");
             })
-            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+            .DisableAntiforgery();
         return endpoints;
     }
 

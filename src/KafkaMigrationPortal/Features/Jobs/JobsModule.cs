@@ -1,7 +1,7 @@
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Storage;
 
 namespace KafkaMigrationPortal.Features.Jobs;
@@ -47,15 +47,12 @@ public static class JobsModule
         return builder;
     }
 
-    /// <summary>
-    /// The dashboard is for administrators only. Until sign-in exists it answers only requests from this machine,
-    /// which is Hangfire's own local-requests rule.
-    /// </summary>
+    /// <summary>The dashboard is for administrators only, through the portal's sign-in and its admin policy.</summary>
     public static IEndpointConventionBuilder MapPortalJobsDashboard(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        endpoints.MapHangfireDashboardWithAuthorizationPolicy(PortalPolicies.Admin, DashboardPath, new DashboardOptions
         {
-            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
             DisplayStorageConnectionString = false,
             DashboardTitle = "Kafka Migration Portal · jobs",
+            AppPath = "/",
         });
 }

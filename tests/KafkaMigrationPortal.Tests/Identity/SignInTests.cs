@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Features.Identity;
+using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Tests.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KafkaMigrationPortal.Tests.Identity;
+
+[Collection(PortalHostCollection.Name)]
+public sealed partial class SignInTests : IDisposable
+{
+    private readonly string databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-{Guid.NewGuid():N}.db");
+    private readonly PortalFactory portal;
+
+    public SignInTests() => portal = PortalFactory.OnSqlite(databaseFile);
+
+    private HttpClient Anonymous() => portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/migrations")]
+    [InlineData("/approvals")]
+    [InlineData("/history")]
+    [InlineData("/settings")]
+    [InlineData("/jobs")]
+    public async Task A_signed_out_request_is_sent_to_sign_in(string path)
+    {
+        using var response = await Anonymous().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/signin", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task Health_and_the_sign_in_page_are_open_without_sign_in()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Anonymous().GetAsync("/health")).StatusCode);
+        var signIn = await Anonymous().GetStringAsync("/signin");
+        Assert.Contains("Sign in with Heroku", signIn);
+        Assert.Contains("sandbox-signin-note", signIn);
+    }
+
+    [Fact]
+    public async Task The_first_user_to_sign_in_is_admin_and_later_ones_are_viewers()
+    {
+        await portal.SignInAsync("alice@example.com");
+        await portal.SignInAsync("bob@example.com");
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var users = await db.Set<UserAccount>().ToDictionaryAsync(u => u.Email);
+        Assert.Equal(TeamRole.All, users["alice@example.com"].RoleList);
+        Assert.Equal([TeamRole.Viewer], users["bob@example.com"].RoleList);
+    }
+
+    [Fact]
+    public async Task The_job_dashboard_is_for_admins_only()
+    {
+        var alice = await portal.SignInAsync("alice@example.com");
+        var bob = await portal.SignInAsync("bob@example.com");
+
+        using var asAdmin = await alice.GetAsync("/jobs");
+        using var asViewer = await bob.GetAsync("/jobs");
+
+        Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+        Assert.Contains("Kafka Migration Portal · jobs", await asAdmin.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, asViewer.StatusCode);
+        Assert.StartsWith("/access-denied", asViewer.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task Only_an_admin_grants_roles_and_the_last_admin_cannot_drop_the_role()
+    {
+        await portal.SignInAsync("alice@example.com");
+        await portal.SignInAsync("bob@example.com");
+        var directory = portal.Services.GetRequiredService<UserDirectory>();
+        var users = (await directory.ListAsync()).Value!.ToDictionary(u => u.Email);
+        var alice = users["alice@example.com"].Id;
+        var bob = users["bob@example.com"].Id;
+
+        Assert.False((await directory.SetRolesAsync(bob, bob, [TeamRole.Admin])).Succeeded);
+        Assert.False((await directory.SetRolesAsync(alice, alice, [TeamRole.Viewer])).Succeeded);
+        var granted = await directory.SetRolesAsync(alice, bob, [TeamRole.Viewer, TeamRole.Approver]);
+
+        Assert.True(granted.Succeeded, granted.Error);
+        Assert.Equal([TeamRole.Viewer, TeamRole.Approver], (await directory.FindAsync(bob))!.RoleList);
+        Assert.Equal(TeamRole.All, (await directory.FindAsync(alice))!.RoleList);
+    }
+
+    [Fact]
+    public async Task Heroku_tokens_are_stored_encrypted_and_never_logged()
+    {
+        await portal.SignInAsync("alice@example.com");
+
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var alice = await db.Set<UserAccount>().SingleAsync(u => u.Email == "alice@example.com");
+        var token = portal.Services.GetRequiredService<HerokuTokenVault>().Unprotect(alice.ProtectedAccessToken!);
+        var refreshToken = portal.Services.GetRequiredService<HerokuTokenVault>().Unprotect(alice.ProtectedRefreshToken!);
+
+        var account = await portal.Services.GetRequiredService<IHerokuClientFactory>()
+            .Platform(new StaticTokenCredential(token, "test")).GetAccountAsync();
+        Assert.Equal("alice@example.com", account.Email);
+        Assert.DoesNotContain(token, alice.ProtectedAccessToken);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var stored = await File.ReadAllTextAsync(databaseFile);
+        Assert.DoesNotContain(token, stored);
+        Assert.DoesNotContain(refreshToken, stored);
+        Assert.DoesNotContain(portal.Logs, line => line.Contains(token) || line.Contains(refreshToken));
+    }
+
+    [Fact]
+    public async Task A_grant_about_to_expire_is_refreshed_before_use()
+    {
+        await portal.SignInAsync("alice@example.com");
+        var directory = portal.Services.GetRequiredService<UserDirectory>();
+        var contexts = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        Guid aliceId;
+        string before;
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            var alice = await db.Set<UserAccount>().SingleAsync(u => u.Email == "alice@example.com");
+            alice.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddMinutes(1);
+            (aliceId, before) = (alice.Id, alice.ProtectedAccessToken!);
+            await db.SaveChangesAsync();
+        }
+
+        var credential = portal.Services.GetRequiredService<UserCredentials>().For(aliceId, "alice@example.com");
+        var account = await portal.Services.GetRequiredService<IHerokuClientFactory>().Platform(credential).GetAccountAsync();
+
+        Assert.Equal("alice@example.com", account.Email);
+        var refreshed = await directory.FindAsync(aliceId);
+        Assert.NotEqual(before, refreshed!.ProtectedAccessToken);
+        Assert.True(refreshed.AccessTokenExpiresAt > DateTimeOffset.UtcNow.AddHours(1));
+    }
+
+    [Fact]
+    public async Task Signing_out_needs_the_pages_anti_forgery_token()
+    {
+        var alice = await portal.SignInAsync("alice@example.com");
+        var page = await alice.GetStringAsync("/migrations");
+
+        using var forged = await alice.PostAsync(IdentityModule.SignOutPath, new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/migrations")).StatusCode);
+
+        var token = AntiforgeryField().Match(page).Groups["token"].Value;
+        using var signOut = await alice.PostAsync(IdentityModule.SignOutPath,
+            new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        using var after = await alice.GetAsync("/migrations");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/signin", after.Headers.Location!.PathAndQuery);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+
+    public void Dispose()
+    {
+        portal.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(databaseFile);
+    }
+}
