@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
 using KafkaMigrationPortal.Features.Identity;
@@ -20,6 +21,7 @@ public static class PortalModule
         var storage = builder.AddPortalStorage();
         var connection = builder.AddPortalConnections(role);
         builder.AddPortalIdentity(connection, role);
+        builder.Services.AddAuditLog();
         builder.AddPortalJobs(storage);
         builder.Services.AddMigrationExecution();
         return builder;
@@ -49,6 +51,7 @@ public static class PortalModule
 
         app.MapPortalHealth().AllowAnonymous();
         app.MapPortalIdentity();
+        app.MapAuditEndpoints();
         app.MapPortalJobsDashboard();
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

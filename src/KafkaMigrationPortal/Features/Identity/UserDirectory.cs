@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Components.Shared;
+using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,7 @@ public sealed record HerokuTokens(string AccessToken, string? RefreshToken, Date
 public sealed record UserView(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset LastSignInAt);
 
 /// <summary>The people who have signed in, their roles and their (encrypted) Heroku grants.</summary>
-public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, TimeProvider time)
+public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, AuditLog audit, TimeProvider time)
 {
     // The first person to sign in administers the portal; a single process-wide gate keeps two first sign-ins from
     // both becoming that person on SQLite. PostgreSQL adds a unique index race guard through the transaction below.
@@ -45,6 +46,7 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             user.LastSignInAt = now;
             StoreTokens(user, tokens);
             await db.SaveChangesAsync(cancellationToken);
+            await audit.AppendAsync(new AuditRecord(user.Email, "user.signed-in", $"{user.Email} signed in with Heroku (roles: {user.Roles})"), cancellationToken);
             return user;
         }
         finally
@@ -76,6 +78,8 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
 
         return user;
     }
+
+    private static string Describe(string roles) => roles.Length == 0 ? "(none)" : roles;
 
     public void StoreTokens(UserAccount user, HerokuTokens tokens)
     {
@@ -133,8 +137,10 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             }
         }
 
+        var before = user.Roles;
         user.Roles = string.Join(',', TeamRole.All.Where(roles.Contains));
         await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(new AuditRecord(admin.Email, "user.roles-changed", $"{user.Email}: roles {Describe(before)} → {Describe(user.Roles)}"), cancellationToken);
         return QueryResult<UserView>.Ok(new(user.Id, user.Email, user.Name, user.RoleList, user.LastSignInAt));
     }
 }
