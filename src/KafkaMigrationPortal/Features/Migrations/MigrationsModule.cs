@@ -1,9 +1,18 @@
+using KafkaMigrationPortal.Features.Approvals;
+using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Features.Migrations.Planning;
 
 namespace KafkaMigrationPortal.Features.Migrations;
 
 public static class MigrationsModule
 {
+    /// <summary>Pages' services: the runs list, the wizard, the run page (console, Kafka panel) and the approvals inbox.</summary>
     public static IServiceCollection AddMigrationsFeature(this IServiceCollection services) =>
-        services.AddScoped<MigrationRunQueries>().AddMigrationPlanning();
+        services
+            .AddScoped<MigrationRunQueries>()
+            .AddMigrationPlanning()
+            .AddScoped<IMigrationWizard, MigrationWizard>()
+            .AddScoped<IRunConsole, RunConsole>()
+            .AddScoped<IRunKafkaMonitor, RunKafkaMonitor>()
+            .AddScoped<IApprovalInbox, ApprovalInbox>();
 }
