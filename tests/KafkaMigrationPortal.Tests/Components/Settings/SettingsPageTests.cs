@@ -1,0 +1,186 @@
+using System.Reflection;
+using System.Security.Claims;
+using Bunit;
+using KafkaMigrationPortal.Components.Shared;
+using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Features.Identity;
+using KafkaMigrationPortal.Features.Settings;
+using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Heroku.Kafka;
+using KafkaMigrationPortal.Heroku.Platform;
+using KafkaMigrationPortal.Tests.Components.History;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KafkaMigrationPortal.Tests.Components.Settings;
+
+public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
+{
+    private readonly PortalDatabaseForComponents database;
+    private readonly StubGrant grant = new();
+    private readonly StubHeroku heroku = new();
+
+    public SettingsPageTests()
+    {
+        database = new PortalDatabaseForComponents(Services);
+        Services.AddSingleton(new StorageSettings(StorageProvider.Sqlite, "Data Source=unused.db"));
+        Services.AddSingleton<IHerokuClientFactory>(heroku);
+        Services.AddSingleton<HerokuConnectionStatus>();
+        Services.AddSingleton<IPersonalHerokuGrant>(grant);
+        Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        Services.AddSingleton<HerokuTokenVault>();
+        Services.AddSingleton<UserDirectory>();
+    }
+
+    async Task IAsyncLifetime.InitializeAsync() => await database.PrepareAsync(Services);
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        database.Dispose();
+    }
+
+    private async Task<UserAccount> SignInAsync(string email, string[]? roles = null)
+    {
+        var user = await Services.GetRequiredService<UserDirectory>().RecordSignInAsync(
+            new HerokuIdentity($"heroku-{email}", email, null), new HerokuTokens("token-" + email, null, null));
+        Authorization.SetAuthorized(email);
+        Authorization.SetRoles(roles ?? [.. user.RoleList]);
+        // Last: bunit's SetRoles replaces the claims set before it.
+        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Email, email));
+        return user;
+    }
+
+    private static string Normalized(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+
+    private IRenderedComponent<SettingsPage> RenderPage()
+    {
+        RenderProviders();
+        return Render<SettingsPage>();
+    }
+
+    [Fact]
+    public async Task The_signed_in_persons_own_grant_and_the_credential_of_their_runs_are_shown()
+    {
+        var alice = await SignInAsync("alice@example.com");
+        grant.Answer = QueryResult<PersonalGrantView>.Ok(new("alice@example.com", "Heroku grant of alice@example.com"));
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("Heroku knows it as alice@example.com", page.Find("[data-testid=own-grant]").TextContent));
+        Assert.Contains("Heroku grant of alice@example.com", page.Find("[data-testid=runs-execute-with]").TextContent);
+        Assert.Equal((alice.Id, "alice@example.com"), grant.AskedFor);
+    }
+
+    [Fact]
+    public async Task A_grant_that_cannot_be_used_is_an_error_with_what_to_do()
+    {
+        await SignInAsync("alice@example.com");
+        grant.Answer = QueryResult<PersonalGrantView>.Failed("Your Heroku grant cannot be used: sign in again.");
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("sign in again", page.Find("[data-testid=error]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=own-grant]"));
+    }
+
+    [Fact]
+    public async Task The_portal_connection_is_asked_of_Heroku_and_shown_with_the_rate_limit()
+    {
+        await SignInAsync("alice@example.com");
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("Simulated Heroku (sandbox) as sandbox-owner@example.com", Normalized(page.Find("[data-testid=heroku-connection]").TextContent)));
+        Assert.Contains("4321", page.Find("[data-testid=rate-limit]").TextContent);
+    }
+
+    [Fact]
+    public async Task An_unreachable_Heroku_is_an_error_not_a_blank_card()
+    {
+        await SignInAsync("alice@example.com");
+        heroku.Unreachable = true;
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("could not be reached", page.FindAll("[data-testid=error]").First().TextContent));
+        Assert.Empty(page.FindAll("[data-testid=heroku-connection]"));
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_roles_but_cannot_change_them()
+    {
+        await SignInAsync("bob@example.com");
+        await SignInAsync("alice@example.com"); // the page shows alice, who signed in second: a viewer.
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("Only an admin can change roles", page.Find("[data-testid=signed-in-as]").TextContent));
+        Assert.All(page.FindAll("[data-testid=users] input[type=checkbox]"), box => Assert.True(box.HasAttribute("disabled")));
+    }
+
+    [Fact]
+    public async Task The_first_user_is_admin_and_may_grant_roles()
+    {
+        await SignInAsync("alice@example.com");
+        await Services.GetRequiredService<UserDirectory>().RecordSignInAsync(new HerokuIdentity("heroku-bob", "bob@example.com", null), new HerokuTokens("t", null, null));
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("You can grant roles below", page.Find("[data-testid=signed-in-as]").TextContent));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("input[aria-label='approver for bob@example.com']")));
+        page.Find("input[aria-label='approver for bob@example.com']").Change(true);
+
+        page.WaitForAssertion(() => Assert.Contains("bob@example.com: viewer, approver", page.Find("[data-testid=roles-message]").TextContent));
+    }
+
+    private sealed class StubGrant : IPersonalHerokuGrant
+    {
+        public QueryResult<PersonalGrantView> Answer { get; set; } = QueryResult<PersonalGrantView>.Ok(new("someone@example.com", "a credential"));
+
+        public (Guid, string)? AskedFor { get; private set; }
+
+        public Task<QueryResult<PersonalGrantView>> CheckAsync(Guid userId, string email, CancellationToken cancellationToken = default)
+        {
+            AskedFor = (userId, email);
+            return Task.FromResult(Answer);
+        }
+    }
+
+    /// <summary>Answers the two calls the connection status makes; anything else is a test bug.</summary>
+    private sealed class StubHeroku : IHerokuClientFactory
+    {
+        public bool Unreachable { get; set; }
+
+        public IHerokuPlatformApi Platform(IHerokuCredential credential)
+        {
+            var api = DispatchProxy.Create<IHerokuPlatformApi, PlatformProxy>();
+            ((PlatformProxy)(object)api).Owner = this;
+            return api;
+        }
+
+        public IHerokuKafkaApi Kafka(IHerokuCredential credential) => throw new NotSupportedException();
+    }
+
+    public class PlatformProxy : DispatchProxy
+    {
+        internal object? Owner { get; set; }
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        {
+            if (((StubHeroku)Owner!).Unreachable)
+            {
+                return method!.ReturnType == typeof(Task<HerokuAccount>)
+                    ? Task.FromException<HerokuAccount>(new HttpRequestException("connection refused"))
+                    : Task.FromException<HerokuRateLimit>(new HttpRequestException("connection refused"));
+            }
+
+            return method!.Name switch
+            {
+                nameof(IHerokuPlatformApi.GetAccountAsync) => Task.FromResult(new HerokuAccount("id", "sandbox-owner@example.com", null)),
+                nameof(IHerokuPlatformApi.GetRateLimitAsync) => Task.FromResult(new HerokuRateLimit(4321)),
+                _ => throw new NotSupportedException(method.Name),
+            };
+        }
+    }
+}
