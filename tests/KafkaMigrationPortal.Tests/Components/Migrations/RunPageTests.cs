@@ -1,0 +1,245 @@
+using Bunit;
+using KafkaMigrationPortal.Components.Shared;
+using KafkaMigrationPortal.Features.Identity;
+using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Features.Migrations.Pages;
+using KafkaMigrationPortal.Features.Migrations.Planning;
+using MudBlazor;
+
+namespace KafkaMigrationPortal.Tests.Components.Migrations;
+
+public sealed class RunPageTests : MigrationsTestContext
+{
+    private static readonly MigrationPlan Plan = Runs.DoubleWritePlan();
+    private static readonly int ConsumerSwitch = Plan.IndexOf<SetConfigVars>(s => s.Vars.TryGetValue(PinVars.ConsumerAddonName, out var v) && v == AttachmentNames.Primary);
+    private static readonly int DestroyOld = Plan.IndexOf<DestroyAddon>();
+    private static readonly int RetentionWait = Plan.IndexOf<WaitForRetention>();
+
+    private IRenderedComponent<MudDialogProvider> dialogs = default!;
+
+    private IRenderedComponent<RunPage> RenderRun(RunDetails details)
+    {
+        Console.Details = _ => QueryResult<RunDetails>.Ok(details);
+        Render<MudPopoverProvider>();
+        dialogs = Render<MudDialogProvider>();
+        // A poll this slow cannot be what updates the page within a test.
+        return Render<RunPage>(p => p.Add(r => r.RunId, details.Run.Id).Add(r => r.PollInterval, TimeSpan.FromHours(1)));
+    }
+
+    private static RunDetails AwaitingApproval(int step) => Runs.At(Plan, step, RunStepStatus.AwaitingApproval, MigrationRunStatus.AwaitingApproval);
+
+    [Fact]
+    public void A_run_that_cannot_be_read_shows_the_services_message()
+    {
+        Console.Details = _ => QueryResult<RunDetails>.Failed("The run could not be loaded: the portal's database did not answer. Try again in a moment.");
+        var page = Render<RunPage>(p => p.Add(r => r.RunId, Guid.NewGuid()));
+
+        page.WaitForAssertion(() => Assert.Contains("database did not answer", page.Find("[data-testid=error]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=run-timeline]"));
+    }
+
+    [Fact]
+    public void The_header_says_what_moves_where_who_started_it_and_with_which_credential()
+    {
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+
+        page.WaitForAssertion(() => Assert.Equal("Running", page.Find("[data-testid=run-status]").GetAttribute("data-status")));
+        Assert.Contains(Plan.Source.Name, page.Find("[data-testid=run-summary]").TextContent);
+        Assert.Contains("heroku-kafka:basic-0", page.Find("[data-testid=run-summary]").TextContent);
+        Assert.Contains(Runs.Starter, page.Find("[data-testid=run-started-by]").TextContent);
+        Assert.Contains("sandbox user", page.Find("[data-testid=run-started-by]").TextContent);
+        Assert.Equal(Plan.Steps.Count, page.FindAll("[data-testid^=step-row-]").Count);
+        Assert.Equal("Done", page.Find("[data-testid=step-row-1]").GetAttribute("data-step-status"));
+        Assert.Equal("Running", page.Find("[data-testid=step-row-2]").GetAttribute("data-step-status"));
+    }
+
+    [Fact]
+    public void The_starter_sees_no_approve_or_reject_buttons_on_their_own_run_even_as_an_approver()
+    {
+        SignIn(Runs.Starter, TeamRole.Operator, TeamRole.Approver);
+        var page = RenderRun(AwaitingApproval(ConsumerSwitch));
+
+        page.WaitForAssertion(() => Assert.Contains("you started this run", page.Find("[data-testid=approval-hint]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=approve-button]"));
+        Assert.Empty(page.FindAll("[data-testid=reject-button]"));
+    }
+
+    [Fact]
+    public void Someone_without_the_approver_role_sees_no_approve_button()
+    {
+        SignIn(Runs.Teammate, TeamRole.Operator);
+        var page = RenderRun(AwaitingApproval(ConsumerSwitch));
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=approval-hint]")));
+        Assert.Empty(page.FindAll("[data-testid=approve-button]"));
+    }
+
+    [Fact]
+    public void A_teammate_approver_sees_the_live_checks_and_approves_through_a_confirmation()
+    {
+        SignIn(Runs.Teammate, TeamRole.Approver);
+        var page = RenderRun(AwaitingApproval(ConsumerSwitch));
+
+        page.WaitForAssertion(() => Assert.Contains("0 record(s) unread", page.Find("[data-testid=live-checks]").TextContent));
+        page.Find("[data-testid=approve-button]").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=decision-confirm]")));
+        Assert.Empty(Console.Commands);
+        dialogs.Find("[data-testid=decision-comment]").Input("parity checked");
+        dialogs.Find("[data-testid=decision-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([$"approve {ConsumerSwitch} by {Runs.Teammate}: parity checked"], Console.Commands));
+        page.WaitForAssertion(() => Assert.Contains("Approved", page.Find("[data-testid=decision-result]").TextContent));
+    }
+
+    [Fact]
+    public void Destroying_an_add_on_is_approved_only_after_typing_its_exact_name()
+    {
+        SignIn(Runs.Teammate, TeamRole.Approver);
+        var page = RenderRun(AwaitingApproval(DestroyOld));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=approve-button]")));
+
+        page.Find("[data-testid=approve-button]").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=decision-typed-name]")));
+        Assert.True(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled"));
+        dialogs.Find("[data-testid=decision-typed-name]").Input(Plan.Source.Name.ToUpperInvariant());
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-confirm]").Click();
+        Assert.Empty(Console.Commands);
+
+        dialogs.Find("[data-testid=decision-typed-name]").Input(Plan.Source.Name);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([$"approve {DestroyOld} by {Runs.Teammate}: "], Console.Commands));
+    }
+
+    [Fact]
+    public void A_rejection_needs_a_comment()
+    {
+        SignIn(Runs.Teammate, TeamRole.Approver);
+        var page = RenderRun(AwaitingApproval(ConsumerSwitch));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=reject-button]")));
+
+        page.Find("[data-testid=reject-button]").Click();
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-comment]").Input("consumers are not idempotent yet");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([$"reject {ConsumerSwitch} by {Runs.Teammate}: consumers are not idempotent yet"], Console.Commands));
+    }
+
+    [Fact]
+    public void The_timeline_updates_without_reload_when_the_notifier_publishes()
+    {
+        var before = Runs.At(Plan, 2, RunStepStatus.Running);
+        var page = RenderRun(before);
+        page.WaitForAssertion(() => Assert.Equal("Running", page.Find("[data-testid=step-row-2]").GetAttribute("data-step-status")));
+
+        var after = Runs.At(Plan, 3, RunStepStatus.Running, events:
+        [
+            new RunEvent { RunId = before.Run.Id, Sequence = 1, Actor = RunEvent.EngineActor, Kind = RunEventKinds.StepDone, StepSequence = 2, Summary = "Step 3 is done", At = DateTimeOffset.UtcNow },
+        ]);
+        Console.Details = _ => QueryResult<RunDetails>.Ok(after);
+        Notifier.Publish(new RunChange(before.Run.Id, RunEventKinds.StepDone, 1));
+
+        page.WaitForAssertion(() => Assert.Equal("Done", page.Find("[data-testid=step-row-2]").GetAttribute("data-step-status")));
+        Assert.Equal("Running", page.Find("[data-testid=step-row-3]").GetAttribute("data-step-status"));
+        page.Find("[data-testid=step-expand-2]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Step 3 is done", page.Find("[data-testid=step-details-2]").TextContent));
+    }
+
+    [Fact]
+    public void Changes_to_other_runs_do_not_reload_the_page()
+    {
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+        page.WaitForAssertion(() => Assert.Equal(1, Console.Reads));
+
+        Notifier.Publish(new RunChange(Guid.NewGuid(), RunEventKinds.StepDone, 1));
+
+        Assert.Equal(1, Console.Reads);
+    }
+
+    [Fact]
+    public void A_waiting_step_shows_until_when_with_a_countdown()
+    {
+        var until = DateTimeOffset.UtcNow.AddHours(2).AddMinutes(1);
+        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
+
+        page.WaitForAssertion(() => Assert.Contains("2 h 0 min left", page.Find($"[data-testid=step-countdown-{RetentionWait}]").TextContent));
+        Assert.Contains(until.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), page.Find($"[data-testid=step-countdown-{RetentionWait}]").TextContent);
+    }
+
+    [Fact]
+    public void Viewers_see_no_abort_or_roll_back()
+    {
+        SignIn("victor@example.com", TeamRole.Viewer);
+        var viewer = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+
+        viewer.WaitForAssertion(() => Assert.NotNull(viewer.Find("[data-testid=run-timeline]")));
+        Assert.Empty(viewer.FindAll("[data-testid=abort-button]"));
+        Assert.Empty(viewer.FindAll("[data-testid=rollback-button]"));
+    }
+
+    [Fact]
+    public void Operators_abort_only_after_giving_a_reason()
+    {
+        SignIn(Runs.Teammate, TeamRole.Operator);
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rollback-button]")));
+        page.Find("[data-testid=abort-button]").Click();
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-comment]").Input("wrong app");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=decision-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["abort: wrong app"], Console.Commands));
+    }
+
+    [Fact]
+    public void Past_the_point_of_no_return_the_run_can_no_longer_be_rolled_back()
+    {
+        SignIn(Runs.Teammate, TeamRole.Operator);
+        var page = RenderRun(Runs.At(Plan, Plan.PointOfNoReturn!.Value + 1, RunStepStatus.Running));
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=abort-button]")));
+        Assert.Empty(page.FindAll("[data-testid=rollback-button]"));
+    }
+
+    [Fact]
+    public void The_kafka_panel_shows_lag_per_group_with_its_trend_and_both_clusters_watermarks()
+    {
+        var run = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: DateTimeOffset.UtcNow.AddHours(1));
+        Monitor.Readings.Enqueue(Reading(lag: 10, oldLatest: 100, newLatest: 40));
+        Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
+        var page = RenderRun(run);
+        page.WaitForAssertion(() => Assert.Contains("10", page.Find("[data-testid=lag-old-billing]").TextContent));
+
+        page.Find("[data-testid=kafka-refresh]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("falling (10 → 4)", page.Find("[data-testid=lag-old-billing]").TextContent));
+        Assert.Contains("110 written", page.Find("[data-testid=watermarks-old]").TextContent);
+        Assert.Contains("50 written", page.Find("[data-testid=watermarks-new]").TextContent);
+        Assert.Contains("both clusters received writes", page.Find("[data-testid=double-write-check]").TextContent);
+    }
+
+    [Fact]
+    public void The_kafka_panel_shows_why_the_clusters_could_not_be_read()
+    {
+        Monitor.Readings.Enqueue(QueryResult<KafkaPanelReading>.Failed("The clusters could not be read: 503 unavailable: Heroku is down."));
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+
+        page.WaitForAssertion(() => Assert.Contains("Heroku is down", page.Find("[data-testid=kafka-panel] [data-testid=error]").TextContent));
+    }
+
+    private static QueryResult<KafkaPanelReading> Reading(long lag, long oldLatest, long newLatest)
+    {
+        var at = DateTimeOffset.UtcNow;
+        ClusterReading Cluster(string role, string attachment, long latest, long groupLag) => new(role, $"{role}-addon", attachment,
+            new LagSnapshot(attachment, at, [PartitionLag.Compute("billing", "orders", 0, latest - groupLag, 0, latest)]),
+            new WatermarkSnapshot(attachment, at, [new PartitionWatermarks("orders", 0, 0, latest)]), null);
+        return QueryResult<KafkaPanelReading>.Ok(new(at, [Cluster("old", "OLD_KAFKA", oldLatest, lag), Cluster("new", "KAFKA", newLatest, 0)], null, null));
+    }
+}
