@@ -1,0 +1,125 @@
+using KafkaMigrationPortal.TestSupport;
+using Microsoft.Playwright;
+
+namespace KafkaMigrationPortal.EndToEnd.Tests;
+
+/// <summary>
+/// One portal process and one headless Debian Chromium shared by every end-to-end test. Alice signs in first, as the
+/// fixture starts, so she is the portal's first user and therefore its admin whatever order the tests run in.
+/// </summary>
+public sealed class PortalSession : IAsyncLifetime
+{
+    public const string Alice = "alice@example.com";
+    public const string Bob = "bob@example.com";
+    public const string Carol = "carol@example.com";
+
+    public static readonly ViewportSize Wide = new() { Width = 1280, Height = 800 };
+    public static readonly ViewportSize Narrow = new() { Width = 390, Height = 844 };
+
+    private IPlaywright? playwright;
+
+    public PortalProcess Portal { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Alice's signed-in cookies, for new contexts that start signed in as her.</summary>
+    public string AliceState { get; private set; } = "";
+
+    /// <summary>Debian's chromium (test.sh installs it); KMP_CHROMIUM overrides. Never a browser Playwright downloads.</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("KMP_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public static string ScreenshotDirectory => Path.Combine(RepositoryPaths.Root, "docs", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run ./test.sh (it installs Debian's chromium) or set KMP_CHROMIUM.");
+        }
+
+        Portal = await PortalProcess.StartAsync();
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        });
+
+        await using var alice = await NewContextAsync(Wide);
+        var page = await alice.NewPageAsync();
+        await SignInAsync(page, Alice, "migrations");
+        AliceState = await alice.StorageStateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        playwright?.Dispose();
+        if (Portal is not null) await Portal.DisposeAsync();
+    }
+
+    public async Task<IBrowserContext> NewContextAsync(ViewportSize viewport, string? storageState = null)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Portal.BaseUrl.ToString(),
+            ViewportSize = viewport,
+            StorageState = storageState,
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    public string Url(string relative) => new Uri(Portal.BaseUrl, relative).ToString();
+
+    /// <summary>Goes to a page while signed out, follows the portal to its sign-in page and the sandbox's, picks the user.</summary>
+    public async Task SignInAsync(IPage page, string email, string returnTo)
+    {
+        await page.GotoAsync(Url(returnTo));
+        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        await page.GetByTestId("sign-in").ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(Portal.SandboxUrl.ToString(), StringComparison.Ordinal));
+        await page.Locator($"button[name=user][value='{email}']").ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 30_000 });
+        await WaitForCircuitAsync(page);
+    }
+
+    /// <summary>
+    /// Pages are prerendered, then become interactive once the Blazor circuit connects; a click before that is lost.
+    /// Waits for the page's network to settle (the circuit's negotiation included).
+    /// </summary>
+    public static async Task WaitForCircuitAsync(IPage page) =>
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+    /// <summary>Repeats an action until its effect shows (a click landing before the circuit connected does nothing).</summary>
+    public static async Task UntilAsync(Func<Task> act, Func<Task<bool>> effect, string what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            await act();
+            var settle = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+            while (DateTime.UtcNow < settle)
+            {
+                if (await effect()) return;
+                await Task.Delay(100);
+            }
+
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not true within the deadline: {what}");
+        }
+    }
+
+    public async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = false });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalSessionCollection : ICollectionFixture<PortalSession>
+{
+    public const string Name = "portal in a browser";
+}
