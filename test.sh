@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing (Debian packages), starts a throwaway PostgreSQL on a free
+# The test command: installs what is missing (Debian packages: PostgreSQL, Chromium), starts a throwaway PostgreSQL on a free
 # port, runs every test in the solution against it, stops it, and prints the totals. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +12,8 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
 command -v runuser >/dev/null || missing+=(util-linux)
+# The end-to-end tests drive Debian's Chromium through Playwright; Playwright never downloads a browser of its own.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq
@@ -45,6 +47,7 @@ run_pg "$PGBIN/initdb" -D "$PGDATA_ROOT/data" -U postgres -A trust --no-sync >/d
 run_pg "$PGBIN/pg_ctl" -D "$PGDATA_ROOT/data" -l "$PGDATA_ROOT/server.log" -w -t 60 \
     -o "-p $PGPORT -k $PGDATA_ROOT -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
 export KMP_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
+export KMP_CHROMIUM="${KMP_CHROMIUM:-/usr/bin/chromium}"
 
 log "running the tests"
 results="$(mktemp -d /tmp/kmp-results.XXXXXX)"
