@@ -105,13 +105,15 @@ public sealed class EngineHost : WebApplicationFactory<App>
         Deadline.PollAsync(async () => (await Runs.GetAsync(runId))!, until, within ?? TimeSpan.FromSeconds(90), what);
 
     /// <summary>A plan built by the planning feature from the sandbox's live state, as the portal's form would.</summary>
-    public async Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan, TimeSpan? retentionMargin = null)
+    public async Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan,
+        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null)
     {
         var reader = new PlanningContextReader(Services.GetRequiredService<IHerokuClientFactory>(), Databases);
-        var request = new MigrationRequest(app, AttachmentNames.Primary, targetPlan, strategy, ["producer"], ["consumer"], retentionMargin ?? TimeSpan.FromSeconds(2));
+        var request = new MigrationRequest(app, AttachmentNames.Primary, targetPlan, strategy, ["producer"], ["consumer"],
+            retentionMargin ?? TimeSpan.FromSeconds(2), consumerGroups);
         var context = await reader.ReadAsync(Services.GetRequiredService<HerokuConnection>().Credential, ["global"], request);
         var validation = PlanValidator.Validate(context, request);
-        if (validation.IsValid) return MigrationPlanBuilder.Build(validation.Request!);
+        if (validation.IsValid) return MigrationPlanBuilder.Build(validation.Request! with { StrayWriteWindow = TimeSpan.FromSeconds(3) });
 
         // The sandbox's topics keep messages for seconds so that retention waits fit in a test; Heroku's published
         // limits (what the validator checks a not-yet-created target against) refuse that. Only that refusal is waived.
@@ -119,7 +121,7 @@ public sealed class EngineHost : WebApplicationFactory<App>
         var source = context.Addons.Single(a => a.AttachmentNames.Contains(AttachmentNames.Primary));
         return MigrationPlanBuilder.Build(new PlanRequest(app, source.ToSnapshot(), KafkaPlans.Normalize(targetPlan), KafkaPlans.IsMultiTenant(targetPlan),
             strategy, request.ProducerProcessTypes, request.ConsumerProcessTypes, context.Formation, context.SourceTopics,
-            context.SourceConsumerGroups, request.RetentionMargin) { StrayWriteWindow = TimeSpan.FromSeconds(3) });
+            [.. context.SourceConsumerGroups.Union(consumerGroups ?? [])], request.RetentionMargin) { StrayWriteWindow = TimeSpan.FromSeconds(3) });
     }
 
     /// <summary>The demo app's Kafka add-on, as a plan's source.</summary>

@@ -52,10 +52,14 @@ internal static class ApprovalChecks
         var vars = await context.AttachmentVarsAsync(role);
         var result = await context.Inspector.GetLagAsync(vars, context.Plan.ConsumerGroups, context.Plan.Topics.Select(t => t.Name).ToList(), context.CancellationToken);
         if (!result.IsOk) return Unavailable(name, result);
-        var worst = result.Value.Partitions.OrderByDescending(p => p.Lag).FirstOrDefault();
-        var passed = result.Value.Partitions.All(p => p.Lag <= tolerance);
+        // Groups that never committed on this cluster have no consumer (registered but unused): nothing to wait for.
+        var consumed = result.Value.Partitions.GroupBy(p => p.Group).Where(g => g.Any(p => p.HasCommitted)).SelectMany(g => g).ToList();
+        var idle = result.Value.Partitions.Select(p => p.Group).Distinct().Except(consumed.Select(p => p.Group)).ToList();
+        var worst = consumed.OrderByDescending(p => p.Lag).FirstOrDefault();
+        var passed = consumed.All(p => p.Lag <= tolerance);
         return new LiveCheck(name, passed ? LiveCheckResult.Passed : LiveCheckResult.Failed,
-            $"{result.Value.TotalLag} record(s) unread on {vars.AttachmentName}" + (worst is { Lag: > 0 } ? $"; most on {worst.Group} {worst.Topic}[{worst.Partition}] ({worst.Lag})" : ""));
+            $"{consumed.Sum(p => p.Lag)} record(s) unread on {vars.AttachmentName}" + (worst is { Lag: > 0 } ? $"; most on {worst.Group} {worst.Topic}[{worst.Partition}] ({worst.Lag})" : "")
+            + (idle.Count > 0 ? $"; not counted (never committed): {string.Join(", ", idle)}" : ""));
     }
 
     private static async Task<LiveCheck> ParityAsync(StepContext context)

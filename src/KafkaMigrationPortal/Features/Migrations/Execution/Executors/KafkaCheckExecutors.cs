@@ -26,7 +26,8 @@ internal static class KafkaCheckOutcomes
 
 public sealed class WaitForConsumerCatchUpExecutor : StepExecutor<WaitForConsumerCatchUp>
 {
-    public sealed record CatchUpState(int Passes, int Failures, Dictionary<string, long>? EndOffsets);
+    /// <param name="ActiveGroups">Groups with committed offsets on the old add-on: the ones something consumes. Decided once.</param>
+    public sealed record CatchUpState(int Passes, int Failures, Dictionary<string, long>? EndOffsets, List<string>? ActiveGroups = null);
 
     protected override async Task<StepOutcome> ExecuteAsync(StepContext context, WaitForConsumerCatchUp action)
     {
@@ -34,16 +35,31 @@ public sealed class WaitForConsumerCatchUpExecutor : StepExecutor<WaitForConsume
         var vars = await context.AttachmentVarsAsync(action.Addon);
         var topics = KafkaCheckOutcomes.Topics(context);
         var result = await context.Inspector.GetLagAsync(vars, action.Groups, topics, context.CancellationToken);
-        if (!result.IsOk)
+        if (!result.IsOk) return NotOk(context, state, $"Lag of {string.Join(", ", action.Groups)} on {vars.AttachmentName}", result);
+
+        if (state.ActiveGroups is null)
         {
-            var failures = state.Failures;
-            var outcome = KafkaCheckOutcomes.NotOk(context, $"Lag of {string.Join(", ", action.Groups)} on {vars.AttachmentName}", result, ref failures);
-            context.SetState(state with { Failures = failures });
-            return outcome;
+            // A group that never committed on the old add-on has no consumer (a group registered but unused): waiting
+            // for it would wait for retention to empty the topics. Which groups are live is judged on the old add-on,
+            // where consumers have been running, never on the new one, where they may not have committed yet.
+            var old = action.Addon == AddonRole.Source
+                ? result
+                : await context.Inspector.GetLagAsync(await context.AttachmentVarsAsync(AddonRole.Source), action.Groups, topics, context.CancellationToken);
+            if (!old.IsOk) return NotOk(context, state, "Lag on the old add-on (to find the groups in use)", old);
+            var active = action.Groups.Where(g => old.Value.Partitions.Any(p => p.Group == g && p.HasCommitted)).ToList();
+            var idle = action.Groups.Except(active, StringComparer.Ordinal).ToList();
+            if (idle.Count > 0)
+            {
+                await context.LogAsync(RunEventKinds.KafkaCheck, $"Not waiting for {string.Join(", ", idle)}: no committed offset on the old add-on, so nothing consumes them.");
+            }
+
+            state = state with { ActiveGroups = active };
         }
 
-        var snapshot = result.Value;
-        var ends = snapshot.Partitions.ToDictionary(Key, p => p.EndOffset, StringComparer.Ordinal);
+        var activeGroups = state.ActiveGroups.ToHashSet(StringComparer.Ordinal);
+        var partitions = result.Value.Partitions.Where(p => activeGroups.Contains(p.Group)).ToList();
+        var snapshot = result.Value with { Partitions = partitions };
+        var ends = partitions.ToDictionary(Key, p => p.EndOffset, StringComparer.Ordinal);
         // With producers stopped (maintenance window) lag must be 0 and the logs still; while producers keep writing
         // (double-write, new cluster) lag is never 0 for long, so a check passes when every group has read at least
         // everything that existed at the previous check.
@@ -51,16 +67,24 @@ public sealed class WaitForConsumerCatchUpExecutor : StepExecutor<WaitForConsume
         var previous = state.EndOffsets;
         var passed = producersStopped
             ? snapshot.IsCaughtUp && (previous is null || ends.All(e => previous.TryGetValue(e.Key, out var before) && before == e.Value))
-            : snapshot.IsCaughtUp || (previous is not null && snapshot.Partitions.All(p =>
+            : snapshot.IsCaughtUp || (previous is not null && partitions.All(p =>
                 (p.CommittedOffset ?? p.EarliestOffset) >= previous.GetValueOrDefault(Key(p), long.MaxValue)));
         var passes = passed ? state.Passes + 1 : 0;
-        context.SetState(new CatchUpState(passes, 0, ends));
+        context.SetState(state with { Passes = passes, Failures = 0, EndOffsets = ends });
         await context.LogAsync(RunEventKinds.KafkaCheck,
-            $"Lag on {vars.AttachmentName}: {snapshot.TotalLag} record(s) over {snapshot.Partitions.Count} group partition(s); check {(passed ? "passed" : "not passed")} ({passes}/{context.Options.CatchUpStableChecks}).",
+            $"Lag on {vars.AttachmentName}: {snapshot.TotalLag} record(s) over {partitions.Count} group partition(s); check {(passed ? "passed" : "not passed")} ({passes}/{context.Options.CatchUpStableChecks}).",
             result: string.Join(", ", snapshot.LagByGroup.Select(g => $"{g.Key}={g.Value}")));
         return passes >= context.Options.CatchUpStableChecks
-            ? Done($"Consumers caught up on {vars.AttachmentName} ({passes} consecutive checks).")
+            ? Done($"Consumers caught up on {vars.AttachmentName} ({passes} consecutive checks; groups {string.Join(", ", activeGroups.Order(StringComparer.Ordinal))}).")
             : Wait(context, context.Options.CatchUpPollInterval, $"Consumers have {snapshot.TotalLag} record(s) to read on {vars.AttachmentName}.");
+    }
+
+    private static StepOutcome NotOk<T>(StepContext context, CatchUpState state, string check, KafkaChecks.KafkaCheckResult<T> result) where T : class
+    {
+        var failures = state.Failures;
+        var outcome = KafkaCheckOutcomes.NotOk(context, check, result, ref failures);
+        context.SetState(state with { Failures = failures });
+        return outcome;
     }
 
     private static string Key(PartitionLag p) => $"{p.Group}|{p.Topic}|{p.Partition}";

@@ -1,0 +1,126 @@
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Heroku.Platform;
+using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.TestSupport;
+using KafkaMigrationPortal.TestSupport.Postgres;
+using KafkaMigrationPortal.Tests.Hosting;
+
+namespace KafkaMigrationPortal.Tests.Execution;
+
+/// <summary>
+/// Whole migrations of the sandbox's demo app, executed by the portal's Hangfire server on PostgreSQL while the demo
+/// producers and consumers keep running; the test grants the approvals and then audits the ledger.
+/// </summary>
+[Collection(PortalHostCollection.Name)]
+public sealed class WholeRunTests : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private EngineHost host = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestPostgres.CreateDatabaseAsync();
+        host = EngineHost.OnPostgres(database.DatabaseUrl, extra: new Dictionary<string, string?> { ["Sandbox:DemoTopicRetention"] = "00:00:30" });
+        _ = host.Services;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_maintenance_window_run_to_dedicated_then_a_double_write_run_back_to_multi_tenant_lose_no_message()
+    {
+        var basic = (await host.SourceAsync()).Id;
+
+        // basic-0 (multi-tenant) → standard-0 (dedicated), maintenance window.
+        var toDedicated = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");
+        var first = await RunToCompletionApprovingAsync(await host.Runs.StartAsync(toDedicated, EngineHost.Starter));
+        var standard = first.Run.TargetAddonId!.Value;
+        await AssertAppRunsOnAsync(standard, "heroku-kafka:standard-0", destroyed: basic);
+        Assert.Single(host.MutationsOf("POST", "/apps/mackerel/addons"));
+        Assert.Equal(toDedicated.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), first.Approvals.Select(a => a.StepSequence));
+        Assert.All(first.Approvals, a => Assert.Equal(EngineHost.Approver, a.Approver));
+        Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
+
+        // standard-0 (dedicated) → basic-0 (multi-tenant), double-write, traffic never stopped.
+        var toMultiTenant = await host.PlanAsync("mackerel", MigrationStrategy.DoubleWrite, "heroku-kafka:basic-0",
+            consumerGroups: toDedicated.ConsumerGroups);
+        var second = await RunToCompletionApprovingAsync(await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(4));
+        await AssertAppRunsOnAsync(second.Run.TargetAddonId!.Value, "heroku-kafka:basic-0", destroyed: standard);
+        Assert.Equal(2, host.MutationsOf("POST", "/apps/mackerel/addons").Count);
+        Assert.NotNull(second.Run.DoubleWriteStartedAt);
+        var vars = await host.Platform.GetConfigVarsAsync("mackerel");
+        Assert.False(vars.ContainsKey(PinVars.ProducerAddonNames));
+        Assert.False(vars.ContainsKey(PinVars.ConsumerAddonName));
+        var retentionDone = second.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is WaitForRetention);
+        Assert.True(retentionDone.FinishedAt >= second.Run.DoubleWriteStartedAt + TimeSpan.FromSeconds(30));
+
+        // Stop producing, let the consumers drain, and audit: every message ever produced was consumed.
+        await host.Platform.UpdateFormationAsync("mackerel", new HerokuFormationBatchUpdate([new HerokuFormationUpdate("producer", 0)]));
+        var ledger = await Deadline.PollAsync(() => Task.FromResult(host.Ledger.Report("mackerel")), r => r.NothingMissing, TimeSpan.FromSeconds(60),
+            "every produced message is consumed");
+        Assert.All(ledger.Topics, t => Assert.True(t.Produced > 100, $"{t.Topic}: only {t.Produced} messages flowed"));
+        Assert.All(ledger.Topics, t => Assert.Equal(0, t.MissingCount));
+    }
+
+    private async Task<RunDetails> RunToCompletionApprovingAsync(Guid runId, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            RunDetails run;
+            try
+            {
+                run = await host.WaitForAsync(runId,
+                    r => r.Run.Status is not (MigrationRunStatus.Running or MigrationRunStatus.Waiting or MigrationRunStatus.Planned)
+                         || r.CurrentStep?.Status == RunStepStatus.AwaitingApproval,
+                    "the run needs a person or ends", remaining > TimeSpan.Zero ? remaining : TimeSpan.FromSeconds(1));
+            }
+            catch (TimeoutException)
+            {
+                var stuck = (await host.Runs.GetAsync(runId))!;
+                Assert.Fail($"The run did not finish in time; it is {stuck.Run.Status} at “{stuck.CurrentStep?.Title}” ({stuck.CurrentStep?.Status}): {stuck.CurrentStep?.WaitReason}\n{Tail(stuck)}");
+                throw;
+            }
+
+            switch (run.Run.Status)
+            {
+                case MigrationRunStatus.Succeeded:
+                    return run;
+                case MigrationRunStatus.AwaitingApproval when run.CurrentStep is { Status: RunStepStatus.AwaitingApproval } gate:
+                    // Live checks may lag the step that just passed by a moment (a release restarting consumers): retry.
+                    await Deadline.PollAsync(() => host.Runs.ApproveAsync(runId, gate.Sequence, EngineHost.Approver, "checked"),
+                        r => r.Succeeded, TimeSpan.FromSeconds(30), $"approval of “{gate.Title}” is accepted");
+                    break;
+                default:
+                    Assert.Fail($"The run stopped as {run.Run.Status} at “{run.CurrentStep?.Title}”: {run.Run.LastError ?? run.CurrentStep?.WaitReason}\n" +
+                                Tail(run));
+                    break;
+            }
+        }
+    }
+
+    private static string Tail(RunDetails run) =>
+        string.Join("\n", run.Events.TakeLast(25).Select(e => $"{e.At:HH:mm:ss.fff} {e.Actor} {e.Kind} [{e.StepSequence}] {e.Summary} {e.Result}"));
+
+    private async Task AssertAppRunsOnAsync(Guid addonId, string plan, Guid destroyed)
+    {
+        var attachments = await host.Platform.ListAttachmentsAsync("mackerel");
+        var kafka = Assert.Single(attachments, a => a.Name == AttachmentNames.Primary);
+        Assert.Equal(addonId.ToString(), kafka.Addon.Id);
+        Assert.DoesNotContain(attachments, a => a.Name is AttachmentNames.Old or AttachmentNames.New);
+        Assert.Equal(plan, (await host.Platform.GetAddOnAsync(addonId.ToString())).Plan.Name);
+        var gone = await Record.ExceptionAsync(() => host.Platform.GetAddOnAsync(destroyed.ToString()));
+        Assert.True(gone is HerokuApiException { IsNotFound: true } || (await host.Platform.GetAddOnAsync(destroyed.ToString())).State == HerokuAddOnStates.Deprovisioned,
+            "the old add-on is destroyed");
+        var formation = await host.Platform.ListFormationAsync("mackerel");
+        Assert.Equal(1, formation.Single(f => f.Type == "producer").Quantity);
+        Assert.Equal(1, formation.Single(f => f.Type == "consumer").Quantity);
+    }
+}
