@@ -4,6 +4,7 @@ using KafkaMigrationPortal.Benchmarks;
 IBenchmark[] benchmarks =
 [
     new LagSnapshotBenchmark(),
+    new HistoryPageBenchmark(),
 ];
 
 var name = args.FirstOrDefault();
