@@ -7,12 +7,15 @@ namespace KafkaMigrationPortal.Features.Migrations;
 public static class MigrationsModule
 {
     /// <summary>Pages' services: the runs list, the wizard, the run page (console, Kafka panel) and the approvals inbox.</summary>
-    public static IServiceCollection AddMigrationsFeature(this IServiceCollection services) =>
-        services
+    public static IServiceCollection AddMigrationsFeature(this IServiceCollection services)
+    {
+        services.AddOptions<WizardOptions>().BindConfiguration(WizardOptions.SectionName);
+        return services
             .AddScoped<MigrationRunQueries>()
             .AddMigrationPlanning()
             .AddScoped<IMigrationWizard, MigrationWizard>()
             .AddScoped<IRunConsole, RunConsole>()
             .AddScoped<IRunKafkaMonitor, RunKafkaMonitor>()
             .AddScoped<IApprovalInbox, ApprovalInbox>();
+    }
 }

@@ -26,6 +26,7 @@ public abstract class MigrationsTestContext : PortalTestContext
         Services.AddSingleton<IMigrationWizard>(Wizard);
         Services.AddSingleton<IRunNotifier>(Notifier);
         Services.AddSingleton(TimeProvider.System);
+        Services.Configure<WizardOptions>(_ => { });
         SignIn(Runs.Starter, TeamRole.Operator, TeamRole.Approver);
     }
 

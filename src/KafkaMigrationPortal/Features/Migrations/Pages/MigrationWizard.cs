@@ -5,6 +5,7 @@ using KafkaMigrationPortal.Features.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Migrations.Planning;
 using KafkaMigrationPortal.Heroku;
+using Microsoft.Extensions.Options;
 
 namespace KafkaMigrationPortal.Features.Migrations.Pages;
 
@@ -57,10 +58,10 @@ public sealed class MigrationWizard(
     IRunCredentialResolver credentials,
     MigrationRunService runs,
     SignInSettings signIn,
+    IOptions<WizardOptions> options,
     ILogger<MigrationWizard> logger) : IMigrationWizard
 {
-    /// <summary>Added to the largest retention before consumers switch, so that the oldest pre-double-write record is surely gone.</summary>
-    public static readonly TimeSpan DefaultRetentionMargin = TimeSpan.FromMinutes(30);
+    private TimeSpan RetentionMargin => options.Value.RetentionMargin;
 
     public async Task<QueryResult<AppOverview>> ReadAppAsync(ClaimsPrincipal user, string app, CancellationToken ct = default)
     {
@@ -68,7 +69,7 @@ public sealed class MigrationWizard(
         app = app.Trim();
         return await ReadingAsync($"the app {app}", async () =>
         {
-            var context = await ContextAsync(user, new MigrationRequest(app, "", "", MigrationStrategy.DoubleWrite, [], [], DefaultRetentionMargin), ct);
+            var context = await ContextAsync(user, new MigrationRequest(app, "", "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
             if (!context.AppExists) return QueryResult<AppOverview>.Failed($"There is no app named '{app}' that this Heroku account can see.");
             var kafka = context.Addons.Where(a => a.IsKafka).OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
             return QueryResult<AppOverview>.Ok(new(app, kafka, context.Formation, context.ActiveMigrations));
@@ -78,7 +79,7 @@ public sealed class MigrationWizard(
     public async Task<QueryResult<SourceDetails>> ReadSourceAsync(ClaimsPrincipal user, string app, string attachment, CancellationToken ct = default) =>
         await ReadingAsync($"the add-on {attachment} of {app}", async () =>
         {
-            var context = await ContextAsync(user, new MigrationRequest(app, attachment, "", MigrationStrategy.DoubleWrite, [], [], DefaultRetentionMargin), ct);
+            var context = await ContextAsync(user, new MigrationRequest(app, attachment, "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
             if (!context.AppExists) return QueryResult<SourceDetails>.Failed($"There is no app named '{app}' that this Heroku account can see.");
             var addon = context.Addons.FirstOrDefault(a => a.AttachmentNames.Contains(attachment, StringComparer.Ordinal));
             if (addon is not { IsKafka: true }) return QueryResult<SourceDetails>.Failed($"No Apache Kafka on Heroku add-on is attached to {app} as {attachment}.");
@@ -118,7 +119,7 @@ public sealed class MigrationWizard(
     {
         var validation = PlanValidator.Validate(await ContextAsync(user, request, ct), request);
         if (!validation.IsValid) return new(null, validation.Refusals, []);
-        var plan = MigrationPlanBuilder.Build(validation.Request!);
+        var plan = MigrationPlanBuilder.Build(validation.Request! with { RetentionMargin = RetentionMargin, StrayWriteWindow = options.Value.StrayWriteWindow });
         return new(plan, [], PlanInvariants.Check(plan));
     }
 
