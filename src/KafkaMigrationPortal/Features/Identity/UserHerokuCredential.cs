@@ -19,12 +19,14 @@ public sealed class UserHerokuCredential(
     HerokuTokenRefresher refresher,
     TimeProvider time) : IHerokuCredential
 {
+    public const string DescriptionPrefix = "Heroku grant of ";
+
     private static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim refreshing = new(1, 1);
 
     public Guid UserId => userId;
 
-    public string Description => $"Heroku grant of {email}";
+    public string Description => DescriptionPrefix + email;
 
     public async ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ public static class ExecutionModule
         services.AddKafkaChecks();
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IRunCredentialResolver, PortalConnectionCredentialResolver>();
+        services.TryAddSingleton<IRunCredentialResolver, StarterCredentialResolver>();
         services.TryAddSingleton<IRunNotifier, RunNotifier>();
         services.TryAddSingleton<IRunScheduler, HangfireRunScheduler>();
         services.AddSingleton<RunLease>();

@@ -1,23 +1,41 @@
 using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Features.Identity;
+using KafkaMigrationPortal.Features.Storage;
 using KafkaMigrationPortal.Heroku;
+using Microsoft.EntityFrameworkCore;
 
 namespace KafkaMigrationPortal.Features.Migrations.Execution;
 
-/// <summary>
-/// Which Heroku credential a run's steps act with. Today the portal's own connection; once per-user sign-in exists, the
-/// starter's refreshed OAuth grant plugs in here without touching the engine.
-/// </summary>
+/// <summary>Which Heroku credential a run's steps act with; recorded (by description) with the run and shown.</summary>
 public interface IRunCredentialResolver
 {
-    /// <summary>The credential that will execute a run started by <paramref name="startedBy"/>; recorded (by description) with the run.</summary>
+    /// <summary>The credential that will execute a run started by <paramref name="startedBy"/> (an e-mail).</summary>
     IHerokuCredential ForNewRun(string startedBy);
 
     IHerokuCredential ForRun(MigrationRun run);
 }
 
-public sealed class PortalConnectionCredentialResolver(HerokuConnection connection) : IRunCredentialResolver
+/// <summary>
+/// A run acts with its starter's own Heroku grant (refreshed before it expires) when the starter signed in with Heroku;
+/// otherwise — single-operator mode, or a run started by the engine's tests — with the portal's connection credential.
+/// The choice made at start is recorded in <see cref="MigrationRun.ExecutedWith"/> and kept for the whole run.
+/// </summary>
+public sealed class StarterCredentialResolver(HerokuConnection connection, UserCredentials users, IDbContextFactory<PortalDbContext> contexts) : IRunCredentialResolver
 {
-    public IHerokuCredential ForNewRun(string startedBy) => connection.Credential;
+    public IHerokuCredential ForNewRun(string startedBy) => GrantOf(startedBy) ?? connection.Credential;
 
-    public IHerokuCredential ForRun(MigrationRun run) => connection.Credential;
+    public IHerokuCredential ForRun(MigrationRun run) =>
+        run.ExecutedWith is { } executedWith && executedWith.StartsWith(UserHerokuCredential.DescriptionPrefix, StringComparison.Ordinal)
+            ? GrantOf(run.StartedBy) ?? throw new InvalidOperationException($"The run acts with the Heroku grant of {run.StartedBy}, who is no longer a portal user.")
+            : connection.Credential;
+
+    private UserHerokuCredential? GrantOf(string email)
+    {
+        using var db = contexts.CreateDbContext();
+        var user = db.Set<UserAccount>().AsNoTracking()
+            .Where(u => u.Email == email && u.ProtectedAccessToken != null)
+            .Select(u => new { u.Id, u.Email })
+            .FirstOrDefault();
+        return user is null ? null : users.For(user.Id, user.Email);
+    }
 }
