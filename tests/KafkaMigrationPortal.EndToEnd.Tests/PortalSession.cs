@@ -28,7 +28,13 @@ public sealed class PortalSession : IAsyncLifetime
     /// <summary>Debian's chromium (test.sh installs it); KMP_CHROMIUM overrides. Never a browser Playwright downloads.</summary>
     public static string ChromiumPath => Environment.GetEnvironmentVariable("KMP_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    public static string ScreenshotDirectory => Path.Combine(RepositoryPaths.Root, "docs", "screenshots");
+    /// <summary>
+    /// Beside the test binaries, so a test run leaves the work tree clean; <c>KMP_SCREENSHOTS=docs/screenshots</c>
+    /// (relative to the repository) refreshes the README's pictures.
+    /// </summary>
+    public static string ScreenshotDirectory => Environment.GetEnvironmentVariable("KMP_SCREENSHOTS") is { Length: > 0 } dir
+        ? Path.GetFullPath(Path.Combine(RepositoryPaths.Root, dir))
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async Task InitializeAsync()
     {
