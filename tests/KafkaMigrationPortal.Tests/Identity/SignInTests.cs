@@ -72,6 +72,25 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
+    public async Task A_viewer_sees_every_page_but_cannot_start_or_decide()
+    {
+        await portal.SignInAsync("alice@example.com");
+        var bob = await portal.SignInAsync("bob@example.com");
+
+        foreach (var path in new[] { "/migrations", "/migrations/new", "/approvals", "/history", "/settings" })
+        {
+            using var page = await bob.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        var wizard = await bob.GetStringAsync("/migrations/new");
+        Assert.Contains("starting a migration needs the operator role", wizard);
+        var approvals = await bob.GetStringAsync("/approvals");
+        Assert.Contains("not-an-approver", approvals);
+        Assert.DoesNotContain("approve-button", approvals);
+    }
+
+    [Fact]
     public async Task Only_an_admin_grants_roles_and_the_last_admin_cannot_drop_the_role()
     {
         await portal.SignInAsync("alice@example.com");
