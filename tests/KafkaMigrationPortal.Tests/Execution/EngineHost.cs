@@ -25,8 +25,8 @@ namespace KafkaMigrationPortal.Tests.Execution;
 /// </summary>
 public sealed class EngineHost : WebApplicationFactory<App>
 {
-    public const string Starter = "alice@example.com";
-    public const string Approver = "bob@example.com";
+    public const string Starter = Proofs.RunScenarios.Starter;
+    public const string Approver = Proofs.RunScenarios.Approver;
 
     private readonly IReadOnlyDictionary<string, string?> settings;
     private readonly bool manualScheduling;
@@ -105,24 +105,9 @@ public sealed class EngineHost : WebApplicationFactory<App>
         Deadline.PollAsync(async () => (await Runs.GetAsync(runId))!, until, within ?? TimeSpan.FromSeconds(90), what);
 
     /// <summary>A plan built by the planning feature from the sandbox's live state, as the portal's form would.</summary>
-    public async Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan,
-        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null)
-    {
-        var reader = new PlanningContextReader(Services.GetRequiredService<IHerokuClientFactory>(), Databases);
-        var request = new MigrationRequest(app, AttachmentNames.Primary, targetPlan, strategy, ["producer"], ["consumer"],
-            retentionMargin ?? TimeSpan.FromSeconds(2), consumerGroups);
-        var context = await reader.ReadAsync(Services.GetRequiredService<HerokuConnection>().Credential, ["global"], request);
-        var validation = PlanValidator.Validate(context, request);
-        if (validation.IsValid) return MigrationPlanBuilder.Build(validation.Request! with { StrayWriteWindow = TimeSpan.FromSeconds(3) });
-
-        // The sandbox's topics keep messages for seconds so that retention waits fit in a test; Heroku's published
-        // limits (what the validator checks a not-yet-created target against) refuse that. Only that refusal is waived.
-        Assert.All(validation.Refusals, r => Assert.Equal(RefusalCodes.TargetRetentionTooShort, r.Code));
-        var source = context.Addons.Single(a => a.AttachmentNames.Contains(AttachmentNames.Primary));
-        return MigrationPlanBuilder.Build(new PlanRequest(app, source.ToSnapshot(), KafkaPlans.Normalize(targetPlan), KafkaPlans.IsMultiTenant(targetPlan),
-            strategy, request.ProducerProcessTypes, request.ConsumerProcessTypes, context.Formation, context.SourceTopics,
-            [.. context.SourceConsumerGroups.Union(consumerGroups ?? [])], request.RetentionMargin) { StrayWriteWindow = TimeSpan.FromSeconds(3) });
-    }
+    public Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan,
+        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null) =>
+        Proofs.RunScenarios.PlanAsync(Services, app, strategy, targetPlan, consumerGroups, retentionMargin);
 
     /// <summary>The demo app's Kafka add-on, as a plan's source.</summary>
     public async Task<AddonSnapshot> SourceAsync(string app = "mackerel")

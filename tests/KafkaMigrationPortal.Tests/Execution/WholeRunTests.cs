@@ -5,6 +5,7 @@ using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.TestSupport.Postgres;
+using KafkaMigrationPortal.Tests.Execution.Proofs;
 using KafkaMigrationPortal.Tests.Hosting;
 
 namespace KafkaMigrationPortal.Tests.Execution;
@@ -68,59 +69,9 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.All(ledger.Topics, t => Assert.Equal(0, t.MissingCount));
     }
 
-    private async Task<RunDetails> RunToCompletionApprovingAsync(Guid runId, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            var remaining = deadline - DateTime.UtcNow;
-            RunDetails run;
-            try
-            {
-                run = await host.WaitForAsync(runId,
-                    r => r.Run.Status is not (MigrationRunStatus.Running or MigrationRunStatus.Waiting or MigrationRunStatus.Planned)
-                         || r.CurrentStep?.Status == RunStepStatus.AwaitingApproval,
-                    "the run needs a person or ends", remaining > TimeSpan.Zero ? remaining : TimeSpan.FromSeconds(1));
-            }
-            catch (TimeoutException)
-            {
-                var stuck = (await host.Runs.GetAsync(runId))!;
-                Assert.Fail($"The run did not finish in time; it is {stuck.Run.Status} at “{stuck.CurrentStep?.Title}” ({stuck.CurrentStep?.Status}): {stuck.CurrentStep?.WaitReason}\n{Tail(stuck)}");
-                throw;
-            }
+    private Task<RunDetails> RunToCompletionApprovingAsync(Guid runId, TimeSpan? within = null) =>
+        RunScenarios.RunToCompletionApprovingAsync(host.Runs, runId, within);
 
-            switch (run.Run.Status)
-            {
-                case MigrationRunStatus.Succeeded:
-                    return run;
-                case MigrationRunStatus.AwaitingApproval when run.CurrentStep is { Status: RunStepStatus.AwaitingApproval } gate:
-                    // Live checks may lag the step that just passed by a moment (a release restarting consumers): retry.
-                    await Deadline.PollAsync(() => host.Runs.ApproveAsync(runId, gate.Sequence, EngineHost.Approver, "checked"),
-                        r => r.Succeeded, TimeSpan.FromSeconds(30), $"approval of “{gate.Title}” is accepted");
-                    break;
-                default:
-                    Assert.Fail($"The run stopped as {run.Run.Status} at “{run.CurrentStep?.Title}”: {run.Run.LastError ?? run.CurrentStep?.WaitReason}\n" +
-                                Tail(run));
-                    break;
-            }
-        }
-    }
-
-    private static string Tail(RunDetails run) =>
-        string.Join("\n", run.Events.TakeLast(25).Select(e => $"{e.At:HH:mm:ss.fff} {e.Actor} {e.Kind} [{e.StepSequence}] {e.Summary} {e.Result}"));
-
-    private async Task AssertAppRunsOnAsync(Guid addonId, string plan, Guid destroyed)
-    {
-        var attachments = await host.Platform.ListAttachmentsAsync("mackerel");
-        var kafka = Assert.Single(attachments, a => a.Name == AttachmentNames.Primary);
-        Assert.Equal(addonId.ToString(), kafka.Addon.Id);
-        Assert.DoesNotContain(attachments, a => a.Name is AttachmentNames.Old or AttachmentNames.New);
-        Assert.Equal(plan, (await host.Platform.GetAddOnAsync(addonId.ToString())).Plan.Name);
-        var gone = await Record.ExceptionAsync(() => host.Platform.GetAddOnAsync(destroyed.ToString()));
-        Assert.True(gone is HerokuApiException { IsNotFound: true } || (await host.Platform.GetAddOnAsync(destroyed.ToString())).State == HerokuAddOnStates.Deprovisioned,
-            "the old add-on is destroyed");
-        var formation = await host.Platform.ListFormationAsync("mackerel");
-        Assert.Equal(1, formation.Single(f => f.Type == "producer").Quantity);
-        Assert.Equal(1, formation.Single(f => f.Type == "consumer").Quantity);
-    }
+    private Task AssertAppRunsOnAsync(Guid addonId, string plan, Guid destroyed) =>
+        RunScenarios.AssertAppRunsOnAsync(host.Platform, "mackerel", addonId, plan, destroyed);
 }

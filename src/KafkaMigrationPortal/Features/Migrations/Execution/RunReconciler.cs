@@ -9,7 +9,8 @@ namespace KafkaMigrationPortal.Features.Migrations.Execution;
 /// Finds runs that should be moving but have no job that will move them (a process died between releasing a run and
 /// queuing its next job, a job was lost) and queues one. Runs every minute and at start-up.
 /// </summary>
-public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, IRunScheduler scheduler, RunEventLog events, TimeProvider time, ILogger<RunReconciler> logger)
+public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, IRunScheduler scheduler, RunEventLog events, TimeProvider time,
+    IOptions<ExecutionOptions> options, ILogger<RunReconciler> logger)
 {
     public const string RecurringJobId = "migration-run-reconciler";
 
@@ -21,18 +22,30 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
         var candidates = await db.MigrationRuns.AsNoTracking()
             .Where(r => r.Status == MigrationRunStatus.Planned || r.Status == MigrationRunStatus.Running || r.Status == MigrationRunStatus.Waiting)
             .Where(r => r.LeaseOwner == null || r.LeaseExpiresAt == null || r.LeaseExpiresAt < now)
-            .Select(r => new { r.Id, r.PendingJobId, r.CurrentStep })
+            .Select(r => new { r.Id, r.PendingJobId, r.CurrentStep, r.LeaseOwner })
             .ToListAsync(cancellationToken);
         var requeued = 0;
         foreach (var run in candidates)
         {
-            if (scheduler.IsPending(run.PendingJobId)) continue;
+            // An expired claim that still names its holder means the holder died inside a step: its job stays
+            // "processing" in Hangfire until the storage's invisibility timeout (30 minutes), so it does not count as pending.
+            var holderDied = run.LeaseOwner is not null;
+            if (!holderDied && scheduler.IsPending(run.PendingJobId, now - options.Value.LeaseDuration)) continue;
+            if (holderDied)
+            {
+                // Forget the dead holder (only if nobody took the run meanwhile), so the job queued below is what counts next time.
+                await db.MigrationRuns.Where(r => r.Id == run.Id && r.LeaseOwner == run.LeaseOwner && r.LeaseExpiresAt < now)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, (string?)null).SetProperty(r => r.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken);
+            }
+
             var waitUntil = await db.RunSteps.Where(s => s.RunId == run.Id && s.Sequence == run.CurrentStep && s.Status == RunStepStatus.Waiting)
                 .Select(s => s.WaitUntil).FirstOrDefaultAsync(cancellationToken);
             Continuation next = waitUntil is { } until && until > now ? new Continuation.At(until) : Continuation.Now;
             await scheduler.ContinueAsync(run.Id, next, cancellationToken);
             await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.Reconciled,
-                "The run had no pending job: the reconciler queued one.", run.CurrentStep, ct: cancellationToken);
+                holderDied
+                    ? "The process executing the run's step stopped without releasing it: the reconciler queued a job to re-run the step."
+                    : "The run had no pending job: the reconciler queued one.", run.CurrentStep, ct: cancellationToken);
             logger.LogInformation("Re-queued run {RunId}, which had no pending job", run.Id);
             requeued++;
         }

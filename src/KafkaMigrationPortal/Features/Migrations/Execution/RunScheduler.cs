@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.States;
 using KafkaMigrationPortal.Features.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,13 @@ public interface IRunScheduler
 
     /// <summary>Whether the job last queued for the run is still going to run (enqueued, scheduled or processing).</summary>
     bool IsPending(string? jobId);
+
+    /// <summary>
+    /// As <see cref="IsPending(string?)"/>, except that a job processing since before <paramref name="staleProcessingBefore"/>
+    /// does not count: a live job holds its run's lease while it works, so one processing that long without it died
+    /// with its process (Hangfire would hand it out again only after the storage's invisibility timeout).
+    /// </summary>
+    bool IsPending(string? jobId, DateTimeOffset staleProcessingBefore) => IsPending(jobId);
 }
 
 public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, JobStorage storage, IDbContextFactory<PortalDbContext> contexts) : IRunScheduler
@@ -47,10 +55,16 @@ public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, JobStorage s
         await db.MigrationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.PendingJobId, jobId), ct);
     }
 
-    public bool IsPending(string? jobId)
+    public bool IsPending(string? jobId) => IsPending(jobId, DateTimeOffset.MinValue);
+
+    public bool IsPending(string? jobId, DateTimeOffset staleProcessingBefore)
     {
         if (jobId is null) return false;
         using var connection = storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name is { } state && PendingStates.Contains(state);
+        var state = connection.GetStateData(jobId);
+        if (state?.Name is not { } name || !PendingStates.Contains(name)) return false;
+        if (!string.Equals(name, ProcessingState.StateName, StringComparison.OrdinalIgnoreCase)) return true;
+        var startedAt = state.Data?.TryGetValue("StartedAt", out var text) == true ? JobHelper.DeserializeNullableDateTime(text) : null;
+        return startedAt is not { } started || new DateTimeOffset(DateTime.SpecifyKind(started, DateTimeKind.Utc)) >= staleProcessingBefore;
     }
 }
