@@ -16,6 +16,23 @@ public sealed class PortalSession : IAsyncLifetime
     public static readonly ViewportSize Wide = new() { Width = 1280, Height = 800 };
     public static readonly ViewportSize Narrow = new() { Width = 390, Height = 844 };
 
+    /// <summary>
+    /// Waits short enough for a whole double-write migration of the sandbox's demo app to finish inside a test: the
+    /// retention wait is the demo topics' retention plus the wizard's margin, and the engine polls and verifies in seconds.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ShortWaits = new Dictionary<string, string>
+    {
+        ["Sandbox__DemoTopicRetention"] = "00:00:15",
+        ["Wizard__RetentionMargin"] = "00:00:05",
+        ["Wizard__StrayWriteWindow"] = "00:00:05",
+        ["Execution__ProvisioningPollInterval"] = "00:00:00.500",
+        ["Execution__CatchUpPollInterval"] = "00:00:01",
+        ["Execution__DoubleWriteVerifyWindow"] = "00:00:03",
+        ["Execution__CheckRetryInterval"] = "00:00:01",
+        ["Execution__TransientRetryBase"] = "00:00:00.200",
+        ["Execution__TransientRetryMax"] = "00:00:02",
+    };
+
     private IPlaywright? playwright;
 
     public PortalProcess Portal { get; private set; } = null!;
@@ -43,7 +60,7 @@ public sealed class PortalSession : IAsyncLifetime
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run ./test.sh (it installs Debian's chromium) or set KMP_CHROMIUM.");
         }
 
-        Portal = await PortalProcess.StartAsync();
+        Portal = await PortalProcess.StartAsync(ShortWaits);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
