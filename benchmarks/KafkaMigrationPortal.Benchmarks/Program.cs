@@ -5,6 +5,8 @@ IBenchmark[] benchmarks =
 [
     new LagSnapshotBenchmark(),
     new HistoryPageBenchmark(),
+    new DispatchLatencyBenchmark(),
+    new RunPageBenchmark(),
 ];
 
 var name = args.FirstOrDefault();
