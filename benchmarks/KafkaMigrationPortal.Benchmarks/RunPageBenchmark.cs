@@ -94,9 +94,9 @@ public sealed class RunPageBenchmark : IBenchmark
             }
 
             var renderMet = Report("initial render", renders, RenderTarget,
-                "fresh scope + HtmlRenderer → RunPage quiescent (run + steps + all events read, timeline and event log rendered, Kafka panel's first reading done)");
+                "fresh scope + HtmlRenderer → RunPage quiescent (run + steps + all events read, timeline and event log rendered; the Kafka panel reads the clusters only after the first render in a browser)");
             Report("timeline shown", timelines, RenderTarget,
-                "same renders, until the markup first holds the timeline and all events (the Kafka panel may still show its loading state); informative");
+                "same renders, until the markup first holds the timeline and all events (the Kafka panel shows its loading state); informative");
             await ReportPartsAsync(app.Services, runId, runs);
 
             // A new event reaching the open page.
