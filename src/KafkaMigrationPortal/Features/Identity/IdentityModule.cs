@@ -50,13 +50,13 @@ public static class IdentityModule
 
         var authentication = services.AddAuthentication(options =>
         {
-            options.DefaultScheme = settings.Mode == SignInMode.SingleOperator ? LocalOperatorHandler.Scheme : CookieAuthenticationDefaults.AuthenticationScheme;
+            options.DefaultScheme = settings.Mode == SignInMode.SingleOperator ? LocalOperatorHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme;
             options.DefaultChallengeScheme = options.DefaultScheme;
         });
 
         if (settings.Mode == SignInMode.SingleOperator)
         {
-            authentication.AddScheme<AuthenticationSchemeOptions, LocalOperatorHandler>(LocalOperatorHandler.Scheme, _ => { });
+            authentication.AddScheme<AuthenticationSchemeOptions, LocalOperatorHandler>(LocalOperatorHandler.SchemeName, _ => { });
         }
         else
         {

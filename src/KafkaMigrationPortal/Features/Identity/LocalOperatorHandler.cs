@@ -12,7 +12,7 @@ namespace KafkaMigrationPortal.Features.Identity;
 internal sealed class LocalOperatorHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, LocalOperatorAccount account)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "LocalOperator";
+    public const string SchemeName = "LocalOperator";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -23,8 +23,8 @@ internal sealed class LocalOperatorHandler(IOptionsMonitor<AuthenticationSchemeO
                 new Claim(ClaimTypes.Email, user.Email),
                 new Claim(ClaimTypes.Name, "Local operator (HEROKU_API_KEY)"),
             ],
-            Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme));
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }
 
