@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Sandbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace KafkaMigrationPortal.Benchmarks;
+
+/// <summary>
+/// Step dispatch latency of the engine on PostgreSQL with two job servers: two portal worker processes (Hangfire with
+/// long polling) share a fresh database and a standalone sandbox; this process starts runs and approves their gates.
+/// After one unmeasured warm-up run, each run is --steps (20) cheap mutating steps (maintenance on/off), every fourth gated. A sample is the time from a
+/// step becoming runnable — the previous step's "done" event, the approval's event, or the run's start — to the
+/// event the engine writes just before the step's mutating Heroku call (after the step's reconciling read, so the
+/// figure slightly overstates the time to the first call). Every timestamp comes from the one machine's clock.
+/// </summary>
+public sealed class DispatchLatencyBenchmark : IBenchmark
+{
+    private static readonly TimeSpan P50Target = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan P99Target = TimeSpan.FromSeconds(1);
+
+    public string Name => "dispatch";
+
+    public string Description =>
+        $"Engine step dispatch latency, step runnable → its Heroku call, two worker processes on PostgreSQL ({HistoryPageBenchmark.ConnectionVariable} or KMP_TEST_POSTGRES); --runs (8), --steps (20)";
+
+    public async Task<int> RunAsync(BenchmarkArgs args)
+    {
+        int runs = args.Int("runs", 8), steps = args.Int("steps", 20);
+        var server = Environment.GetEnvironmentVariable(HistoryPageBenchmark.ConnectionVariable) ?? Environment.GetEnvironmentVariable("KMP_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            Console.Error.WriteLine($"dispatch: set {HistoryPageBenchmark.ConnectionVariable} to an Npgsql connection string of a PostgreSQL server the benchmark may create a database on");
+            return 2;
+        }
+
+        var database = $"kmp_bench_{Guid.NewGuid():N}"[..24];
+        await ExecuteAsync(server, $"CREATE DATABASE {database}");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var children = new List<Process>();
+        try
+        {
+            var sandboxUrl = await StartSandboxAsync(children);
+            var environment = new Dictionary<string, string>
+            {
+                ["DATABASE_URL"] = DatabaseUrl(connectionString),
+                [HerokuConnection.ApiKeyVariable] = SandboxUsers.Alice.ApiToken,
+                ["Heroku__PlatformApiBaseUrl"] = sandboxUrl,
+                ["Heroku__KafkaApiBaseUrl"] = sandboxUrl,
+                ["Logging__LogLevel__Default"] = "Warning",
+            };
+            for (var i = 1; i <= 2; i++)
+            {
+                children.Add(Start("KafkaMigrationPortal.dll", ["--role", "worker"], new(environment) { ["DYNO"] = $"worker.{i}" }));
+                await WaitForServersAsync(connectionString, i, children);
+            }
+
+            Console.WriteLine($"two worker processes (Hangfire on PostgreSQL, long polling) and a sandbox are up; {runs} runs of {steps} steps");
+            using var controller = Controller(environment);
+            var service = controller.Services.GetRequiredService<MigrationRunService>();
+            var platform = controller.Services.GetRequiredService<IHerokuClientFactory>().Platform(controller.Services.GetRequiredService<HerokuConnection>().Credential);
+            var kafka = (await platform.ListAttachmentsAsync("mackerel")).Single(a => a.Name == AttachmentNames.Primary);
+            var source = new AddonSnapshot(Guid.Parse(kafka.Addon.Id), kafka.Addon.Name, kafka.Addon.Plan?.Name ?? "heroku-kafka:basic-0", [kafka.Name], null);
+
+            // Warm-up, not measured: each worker's first jobs pay for JIT, EF model building and first connections.
+            for (var w = 0; w < 2; w++) await DriveAsync(service, await service.StartAsync(Plan(source, steps), "alice@example.com"));
+
+            var afterStep = new List<TimeSpan>();
+            var afterApproval = new List<TimeSpan>();
+            var slowest = new List<(string What, TimeSpan Latency)>();
+            for (var r = 0; r < runs; r++)
+            {
+                var runId = await service.StartAsync(Plan(source, steps), "alice@example.com");
+                var run = await DriveAsync(service, runId);
+                Collect(run, afterStep, afterApproval, slowest, r);
+            }
+
+            var all = afterStep.Concat(afterApproval).ToList();
+            Console.WriteLine("slowest: " + string.Join(", ", slowest.OrderByDescending(x => x.Latency).Take(8).Select(x => $"{x.What} {Timing.Format(x.Latency)}")));
+            Print("after the previous step", afterStep);
+            Print("after an approval", afterApproval);
+            TimeSpan p50 = Percentile(all, 0.50), p99 = Percentile(all, 0.99);
+            var met = p50 <= P50Target && p99 <= P99Target;
+            Console.WriteLine($"step dispatch, all {all.Count} samples: p50 {Timing.Format(p50)} (target <= {Timing.Format(P50Target)}), " +
+                              $"p99 {Timing.Format(p99)} (target <= {Timing.Format(P99Target)}) {(met ? "OK" : "MISSED")}");
+            return met ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                if (!child.HasExited) child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+                child.Dispose();
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    /// <summary>Maintenance on, off, on, …: a read then one mutating call per step, no release, no dyno restart.</summary>
+    private static MigrationPlan Plan(AddonSnapshot source, int count) =>
+        new("mackerel", MigrationStrategy.MaintenanceWindow, source, "heroku-kafka:standard-0", ["producer"], ["consumer"], [], [],
+            [.. Enumerable.Range(0, count).Select(i => new PlanStep(i, new SetMaintenance(i % 2 == 0), $"Maintenance {(i % 2 == 0 ? "on" : "off")} ({i})",
+                "maintenance", "heroku maintenance", "none", RequiresApproval: i % 4 == 3, Reversible: false, Compensation: null,
+                ExpectedDuration: TimeSpan.FromSeconds(1)))],
+            [], Formation: new Dictionary<string, int> { ["producer"] = 1, ["consumer"] = 1 });
+
+    /// <summary>Waits for the run to end, approving each gate as a second person as soon as it is seen.</summary>
+    private static async Task<RunDetails> DriveAsync(MigrationRunService service, Guid runId)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            var run = (await service.GetAsync(runId))!;
+            switch (run.Run.Status)
+            {
+                case MigrationRunStatus.Succeeded:
+                    return run;
+                case MigrationRunStatus.AwaitingApproval when run.CurrentStep is { Status: RunStepStatus.AwaitingApproval } gate:
+                    var approval = await service.ApproveAsync(runId, gate.Sequence, "bob@example.com", "benchmark");
+                    if (!approval.Succeeded) throw new InvalidOperationException($"approval refused: {approval.Message}");
+                    continue;
+                case MigrationRunStatus.Paused or MigrationRunStatus.Aborted or MigrationRunStatus.RolledBack:
+                    throw new InvalidOperationException($"the run stopped as {run.Run.Status}: {run.Run.LastError}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"run {runId} did not finish within 3 minutes");
+    }
+
+    private static void Collect(RunDetails run, List<TimeSpan> afterStep, List<TimeSpan> afterApproval, List<(string, TimeSpan)> all, int runIndex)
+    {
+        var start = run.Events.First(e => e.Kind == RunEventKinds.RunStarted).At;
+        foreach (var step in run.Steps)
+        {
+            var call = run.Events.First(e => e.Kind == RunEventKinds.HerokuCallIntent && e.StepSequence == step.Sequence).At;
+            if (step.RequiresApproval)
+            {
+                afterApproval.Add(call - run.Events.Last(e => e.Kind == RunEventKinds.Approved && e.StepSequence == step.Sequence).At);
+                all.Add(($"run {runIndex + 1} step {step.Sequence} (approved)", afterApproval[^1]));
+            }
+            else
+            {
+                var previousDone = run.Events.LastOrDefault(e => e.Kind == RunEventKinds.StepDone && e.StepSequence == step.Sequence - 1)?.At;
+                afterStep.Add(call - (previousDone ?? start));
+                all.Add(($"run {runIndex + 1} step {step.Sequence}", afterStep[^1]));
+            }
+        }
+    }
+
+    private static void Print(string what, IReadOnlyList<TimeSpan> samples) =>
+        Console.WriteLine($"step dispatch {what,-24} {samples.Count,4} samples: p50 {Timing.Format(Percentile(samples, 0.5))}, " +
+                          $"p99 {Timing.Format(Percentile(samples, 0.99))}, max {Timing.Format(samples.Max())}");
+
+    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> samples, double share)
+    {
+        var sorted = samples.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>The portal's services against the shared database and sandbox, never started: no job server here.</summary>
+    private static IHost Controller(IReadOnlyDictionary<string, string> environment)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(environment.Select(e => KeyValuePair.Create(e.Key.Replace("__", ":"), (string?)e.Value)));
+        builder.Logging.ClearProviders();
+        builder.AddPortalCore(PortalRole.Worker);
+        return builder.Build();
+    }
+
+    private static async Task<string> StartSandboxAsync(List<Process> children)
+    {
+        var port = FreePort();
+        children.Add(Start("KafkaMigrationPortal.Sandbox.dll", ["--port", port.ToString(), "--Sandbox:ProvisioningDelay", "00:00:00"],
+            new() { ["Logging__LogLevel__Default"] = "Warning" }));
+        var url = $"http://127.0.0.1:{port}/";
+        using var probe = new HttpClient { BaseAddress = new Uri(url) };
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await probe.GetAsync("_sandbox")).IsSuccessStatusCode) return url;
+            }
+            catch (HttpRequestException) when (waited.Elapsed < TimeSpan.FromSeconds(60))
+            {
+            }
+
+            if (children[^1].HasExited) throw new InvalidOperationException("the sandbox process exited");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task WaitForServersAsync(string connectionString, int count, List<Process> children)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (children.Any(c => c.HasExited)) throw new InvalidOperationException("a worker process exited during start-up");
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var exists = new NpgsqlCommand("SELECT to_regclass('hangfire.server') IS NOT NULL", connection);
+            if ((bool)(await exists.ExecuteScalarAsync())!)
+            {
+                await using var servers = new NpgsqlCommand("SELECT count(*) FROM hangfire.server", connection);
+                if ((long)(await servers.ExecuteScalarAsync())! >= count) return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the worker processes did not register their job servers");
+    }
+
+    private static Process Start(string dll, IReadOnlyList<string> arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        // Drained so that a full pipe never blocks the child; its output is not needed.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string DatabaseUrl(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        var credentials = Uri.EscapeDataString(b.Username ?? "postgres") + (string.IsNullOrEmpty(b.Password) ? "" : ":" + Uri.EscapeDataString(b.Password));
+        return $"postgres://{credentials}@{b.Host}:{b.Port}/{b.Database}?sslmode=disable";
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
