@@ -30,17 +30,19 @@ public sealed class EngineHost : WebApplicationFactory<App>
 
     private readonly IReadOnlyDictionary<string, string?> settings;
     private readonly bool manualScheduling;
+    private readonly Action<IServiceCollection>? replaceServices;
 
-    private EngineHost(IReadOnlyDictionary<string, string?> settings, bool manualScheduling)
+    private EngineHost(IReadOnlyDictionary<string, string?> settings, bool manualScheduling, Action<IServiceCollection>? replaceServices = null)
     {
         this.settings = settings;
         this.manualScheduling = manualScheduling;
+        this.replaceServices = replaceServices;
     }
 
     public ManualScheduler Scheduler { get; } = new();
 
-    public static EngineHost OnSqlite(string file, bool manualScheduling = true, IDictionary<string, string?>? extra = null) =>
-        new(Settings(new() { ["Storage:SqlitePath"] = file }, extra), manualScheduling);
+    public static EngineHost OnSqlite(string file, bool manualScheduling = true, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? replaceServices = null) =>
+        new(Settings(new() { ["Storage:SqlitePath"] = file }, extra), manualScheduling, replaceServices);
 
     public static EngineHost OnPostgres(string databaseUrl, bool manualScheduling = false, IDictionary<string, string?>? extra = null) =>
         new(Settings(new() { ["DATABASE_URL"] = databaseUrl }, extra), manualScheduling);
@@ -69,6 +71,11 @@ public sealed class EngineHost : WebApplicationFactory<App>
         if (manualScheduling)
         {
             builder.ConfigureTestServices(services => services.AddSingleton<IRunScheduler>(Scheduler));
+        }
+
+        if (replaceServices is not null)
+        {
+            builder.ConfigureTestServices(replaceServices);
         }
     }
 
