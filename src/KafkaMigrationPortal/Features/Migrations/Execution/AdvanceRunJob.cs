@@ -34,7 +34,10 @@ public sealed class AdvanceRunJob(
         var owner = RunLease.NewOwner("job");
         if (!await lease.TryAcquireAsync(runId, owner, cancellationToken))
         {
-            logger.LogDebug("Run {RunId} is held by another worker; nothing to do here", runId);
+            // The holder may be a command or a duplicate wake-up that schedules nothing, and this job may be the run's
+            // only scheduled wake-up: look again shortly rather than drop it. Extra wake-ups find nothing due and end.
+            logger.LogDebug("Run {RunId} is held by another holder; looking again shortly", runId);
+            await scheduler.ContinueAsync(runId, new Continuation.At(time.GetUtcNow() + options.Value.CheckRetryInterval), cancellationToken);
             return;
         }
 
