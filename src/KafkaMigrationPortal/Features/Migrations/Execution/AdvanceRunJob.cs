@@ -66,6 +66,14 @@ public sealed class AdvanceRunJob(
         switch (step.Status)
         {
             case RunStepStatus.Done or RunStepStatus.Skipped or RunStepStatus.RolledBack:
+                if (step.Status == RunStepStatus.Done
+                    && !await db.RunEvents.AnyAsync(e => e.RunId == run.Id && e.StepSequence == step.Sequence && e.Kind == RunEventKinds.StepDone, ct))
+                {
+                    // The process stopped between recording the step as done and logging it: complete the trail now.
+                    await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepDone,
+                        $"Done: “{step.Title}”. {step.Outcome} (logged after the process that did it stopped)", step.Sequence, ct: ct);
+                }
+
                 return await MoveOnAsync(db, run, ct);
             case RunStepStatus.AwaitingApproval or RunStepStatus.NeedsHumanConfirmation or RunStepStatus.Failed:
                 return Continuation.None;
