@@ -92,7 +92,9 @@ public sealed class AdvanceRunJob(
             return Continuation.None;
         }
 
-        var firstAttempt = step.Status == RunStepStatus.Pending;
+        // Also when the process that first started it stopped before logging that it had.
+        var firstAttempt = step.Status == RunStepStatus.Pending
+            || !await db.RunEvents.AnyAsync(e => e.RunId == run.Id && e.StepSequence == step.Sequence && e.Kind == RunEventKinds.StepStarted, ct);
         var previousReason = step.WaitReason;
         step.Status = RunStepStatus.Running;
         step.Attempts++;
