@@ -45,7 +45,7 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
         }
 
         var database = $"kmp_bench_{Guid.NewGuid():N}"[..24];
-        await ExecuteAsync(server, $"CREATE DATABASE {database}");
+        await Postgres.ExecuteAsync(server, $"CREATE DATABASE {database}");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
         var children = new List<Process>();
         try
@@ -89,7 +89,7 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
             Console.WriteLine("slowest: " + string.Join(", ", slowest.OrderByDescending(x => x.Latency).Take(8).Select(x => $"{x.What} {Timing.Format(x.Latency)}")));
             Print("after the previous step", afterStep);
             Print("after an approval", afterApproval);
-            TimeSpan p50 = Percentile(all, 0.50), p99 = Percentile(all, 0.99);
+            TimeSpan p50 = Timing.Percentile(all, 0.50), p99 = Timing.Percentile(all, 0.99);
             var met = p50 <= P50Target && p99 <= P99Target;
             Console.WriteLine($"step dispatch, all {all.Count} samples: p50 {Timing.Format(p50)} (target <= {Timing.Format(P50Target)}), " +
                               $"p99 {Timing.Format(p99)} (target <= {Timing.Format(P99Target)}) {(met ? "OK" : "MISSED")}");
@@ -105,7 +105,7 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
             }
 
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await Postgres.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
 
@@ -163,14 +163,8 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
     }
 
     private static void Print(string what, IReadOnlyList<TimeSpan> samples) =>
-        Console.WriteLine($"step dispatch {what,-24} {samples.Count,4} samples: p50 {Timing.Format(Percentile(samples, 0.5))}, " +
-                          $"p99 {Timing.Format(Percentile(samples, 0.99))}, max {Timing.Format(samples.Max())}");
-
-    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> samples, double share)
-    {
-        var sorted = samples.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
+        Console.WriteLine($"step dispatch {what,-24} {samples.Count,4} samples: p50 {Timing.Format(Timing.Percentile(samples, 0.5))}, " +
+                          $"p99 {Timing.Format(Timing.Percentile(samples, 0.99))}, max {Timing.Format(samples.Max())}");
 
     /// <summary>The portal's services against the shared database and sandbox, never started: no job server here.</summary>
     private static IHost Controller(IReadOnlyDictionary<string, string> environment)
@@ -255,11 +249,4 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

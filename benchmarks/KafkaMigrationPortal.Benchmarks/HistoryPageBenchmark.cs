@@ -36,7 +36,7 @@ public sealed class HistoryPageBenchmark : IBenchmark
         }
 
         var database = $"kmp_bench_{Guid.NewGuid():N}"[..24];
-        await ExecuteAsync(server, $"CREATE DATABASE {database}");
+        await Postgres.ExecuteAsync(server, $"CREATE DATABASE {database}");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
         try
         {
@@ -75,7 +75,7 @@ public sealed class HistoryPageBenchmark : IBenchmark
                 var samples = new List<TimeSpan>();
                 var total = 0;
                 for (var i = 0; i < runs; i++) samples.Add(await Timing.MeasureAsync(async () => total = await FirstPageAsync(queries, filter, pageSize)));
-                TimeSpan median = Timing.Median(samples), p95 = Percentile(samples, 0.95);
+                TimeSpan median = Timing.Median(samples), p95 = Timing.Percentile(samples, 0.95);
                 var met = median <= Target;
                 allMet &= met;
                 Console.WriteLine($"history first page, {name,-24} {total,7:N0} matching: median {Timing.Format(median)}, p95 {Timing.Format(p95)} (target <= {Timing.Format(Target)}) {(met ? "OK" : "MISSED")}");
@@ -86,7 +86,7 @@ public sealed class HistoryPageBenchmark : IBenchmark
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await Postgres.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
 
@@ -134,19 +134,6 @@ public sealed class HistoryPageBenchmark : IBenchmark
         await analyze.ExecuteNonQueryAsync();
     }
 
-    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> samples, double share)
-    {
-        var sorted = samples.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 
     private sealed class Contexts(IDbContextFactory<PostgresPortalDbContext> inner) : IDbContextFactory<PortalDbContext>
     {

@@ -50,6 +50,24 @@ public static class Timing
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
+    /// <summary>Nearest-rank percentile, e.g. <c>0.95</c> for p95.</summary>
+    public static TimeSpan Percentile(IReadOnlyList<TimeSpan> samples, double share)
+    {
+        var sorted = samples.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
     public static string Format(TimeSpan elapsed) =>
         elapsed < TimeSpan.FromSeconds(1) ? $"{elapsed.TotalMilliseconds:0} ms" : $"{elapsed.TotalSeconds:0.0#} s";
+}
+
+public static class Postgres
+{
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

@@ -63,7 +63,7 @@ public sealed class RunPageBenchmark : IBenchmark
         }
         else
         {
-            await ExecuteAsync(server, $"CREATE DATABASE {database}");
+            await Postgres.ExecuteAsync(server, $"CREATE DATABASE {database}");
             settings["ConnectionStrings:Portal"] = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
             storage = "PostgreSQL";
         }
@@ -134,7 +134,7 @@ public sealed class RunPageBenchmark : IBenchmark
             if (!string.IsNullOrWhiteSpace(server))
             {
                 NpgsqlConnection.ClearAllPools();
-                await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                await Postgres.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
             }
 
             try
@@ -252,26 +252,13 @@ public sealed class RunPageBenchmark : IBenchmark
 
     private static bool Report(string what, IReadOnlyList<TimeSpan> samples, TimeSpan target, string measured)
     {
-        TimeSpan median = Timing.Median(samples), p95 = Percentile(samples, 0.95);
+        TimeSpan median = Timing.Median(samples), p95 = Timing.Percentile(samples, 0.95);
         var met = median <= target && p95 <= target;
         Console.WriteLine($"{what,-22} median {Timing.Format(median),7}  p95 {Timing.Format(p95),7}  max {Timing.Format(samples.Max()),7}  target ≤ {Timing.Format(target)}  {(met ? "met" : "NOT MET")}  ({samples.Count} samples)");
         Console.WriteLine($"  measured: {measured}");
         return met;
     }
 
-    private static TimeSpan Percentile(IReadOnlyList<TimeSpan> samples, double share)
-    {
-        var sorted = samples.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(share * sorted.Count) - 1)];
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 
     /// <summary>A run page kept open in its renderer, as in a circuit: its notifier subscription and timers stay live.</summary>
     private sealed class OpenRunPage(AsyncServiceScope scope, HtmlRenderer renderer, HtmlRootComponent root) : IAsyncDisposable
