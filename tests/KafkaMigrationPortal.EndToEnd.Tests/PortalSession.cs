@@ -111,10 +111,12 @@ public sealed class PortalSession : IAsyncLifetime
 
     /// <summary>
     /// Pages are prerendered, then become interactive once the Blazor circuit connects; a click before that is lost.
-    /// Waits for the page's network to settle (the circuit's negotiation included).
+    /// The layout carries <c>data-circuit="ready"</c> only when it rendered over the circuit (MainLayout.razor). A page
+    /// navigated to inside the app keeps the same circuit (and layout); <c>GotoAsync</c> loads a new document, which has
+    /// no marker until its own circuit connects.
     /// </summary>
     public static async Task WaitForCircuitAsync(IPage page) =>
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(page.Locator("[data-circuit=ready]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
 
     /// <summary>Repeats an action until its effect shows (a click landing before the circuit connected does nothing).</summary>
     public static async Task UntilAsync(Func<Task> act, Func<Task<bool>> effect, string what, TimeSpan? within = null)

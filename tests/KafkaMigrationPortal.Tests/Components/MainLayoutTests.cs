@@ -7,8 +7,21 @@ namespace KafkaMigrationPortal.Tests.Components;
 
 public sealed class MainLayoutTests : PortalTestContext
 {
-    private IRenderedComponent<MainLayout> RenderLayout() =>
-        Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='page-body'>page</p>"))));
+    private IRenderedComponent<MainLayout> RenderLayout(bool interactive = true)
+    {
+        SetRendererInfo(new RendererInfo(interactive ? "Server" : "Static", interactive));
+        return Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='page-body'>page</p>"))));
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, "ready")]
+    public void Only_a_render_over_the_circuit_marks_the_page_ready_for_clicks(bool interactive, string? marker)
+    {
+        var layout = RenderLayout(interactive);
+
+        Assert.Equal(marker, layout.Find(".mud-layout").GetAttribute("data-circuit"));
+    }
 
     [Fact]
     public void It_shows_the_page_inside_the_app_bar_and_navigation()
