@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace KafkaMigrationPortal.Sandbox.Control;
 
-/// <summary>Sandbox controls under <c>/_sandbox</c>: faults, the mutation log, reset. No authentication: they exist for
-/// tests and for whoever runs the sandbox.</summary>
+/// <summary>Sandbox controls under <c>/_sandbox</c>: faults, the mutation log, reset, more demo apps. No authentication:
+/// they exist for tests and for whoever runs the sandbox.</summary>
 internal static class ControlEndpoints
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -49,6 +49,28 @@ internal static class ControlEndpoints
             }
         });
 
+        control.MapPost("/demo-apps", async (HttpContext http, HerokuSandbox sandbox) =>
+        {
+            DemoAppRequest? request;
+            try
+            {
+                request = await JsonSerializer.DeserializeAsync<DemoAppRequest>(http.Request.Body, Json, http.RequestAborted);
+            }
+            catch (JsonException)
+            {
+                return Error(HerokuApiException.BadRequest("Expected a JSON object with the new app's name."));
+            }
+
+            try
+            {
+                return Results.Json(sandbox.CreateDemoApp(request?.Name ?? ""), Json, statusCode: StatusCodes.Status201Created);
+            }
+            catch (HerokuApiException e)
+            {
+                return Error(e);
+            }
+        });
+
         control.MapGet("/mutations", (SandboxMutationLog log, long? after) => Results.Json(log.Entries(after ?? 0), Json));
 
         control.MapPost("/reset", (HerokuSandbox sandbox, SandboxMutationLog log, Ledger ledger) =>
@@ -72,3 +94,6 @@ internal static class ControlEndpoints
     private static IResult Error(HerokuApiException e) =>
         Results.Json(new { id = e.Id, message = e.Message }, Json, statusCode: e.StatusCode);
 }
+
+/// <summary>Body of <c>POST /_sandbox/demo-apps</c>.</summary>
+internal sealed record DemoAppRequest(string? Name);

@@ -1,3 +1,7 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Sandbox.Http;
+
 namespace KafkaMigrationPortal.Sandbox.Platform;
 
 public sealed partial class HerokuSandbox
@@ -6,41 +10,69 @@ public sealed partial class HerokuSandbox
     public const string DemoConsumerGroup = "mackerel-consumers";
     public static readonly IReadOnlyList<string> DemoTopics = ["orders", "payments", "audit-events"];
 
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,28}[a-z0-9]$")]
+    private static partial Regex AppNamePattern();
+
+    /// <summary>
+    /// Seeds another app like <c>mackerel</c> (owner, collaborator, dynos, Kafka add-on, topics and groups), named
+    /// <paramref name="name"/> and with its consumers in <c>{name}-consumers</c>: an app of its own for one test.
+    /// </summary>
+    public JsonObject CreateDemoApp(string name) => Mutate(() =>
+    {
+        if (!AppNamePattern().IsMatch(name))
+        {
+            throw HerokuApiException.InvalidParams("Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes (3 to 30 characters).");
+        }
+
+        if (_apps.Values.Any(a => a.Name == name))
+        {
+            throw HerokuApiException.Conflict($"Name {name} is already taken.");
+        }
+
+        return HerokuJson.App(SeedDemoAppLocked(name, $"{name}-consumers"));
+    });
+
     /// <summary>Alice's <c>mackerel</c> (Bob collaborates): web, producer and consumer dynos, a basic-0 Kafka attached as
     /// KAFKA with three topics and two consumer groups. Carol owns <c>herring</c>, with no add-ons.</summary>
     private void SeedDemoLocked()
     {
-        var mackerel = CreateAppLocked(DemoApp, SandboxUsers.Alice, SandboxUsers.Bob);
-        AddProcessTypeLocked(mackerel, "web", "dotnet Mackerel.Web.dll --urls http://0.0.0.0:$PORT", 1);
-        AddProcessTypeLocked(mackerel, "producer", "dotnet Mackerel.Producer.dll", 1);
-        AddProcessTypeLocked(mackerel, "consumer", "dotnet Mackerel.Consumer.dll", 1);
-        mackerel.ConfigVars["SANDBOX_TOPICS"] = string.Join(",", DemoTopics);
-        mackerel.ConfigVars["SANDBOX_CONSUMER_GROUP"] = DemoConsumerGroup;
-        ReleaseLocked(mackerel, "Set SANDBOX_TOPICS, SANDBOX_CONSUMER_GROUP config vars", SandboxUsers.Alice);
+        SeedDemoAppLocked(DemoApp, DemoConsumerGroup);
+
+        var herring = CreateAppLocked("herring", SandboxUsers.Carol);
+        AddProcessTypeLocked(herring, "web", "dotnet Herring.dll", 1);
+    }
+
+    private AppRecord SeedDemoAppLocked(string name, string consumerGroup)
+    {
+        var app = CreateAppLocked(name, SandboxUsers.Alice, SandboxUsers.Bob);
+        AddProcessTypeLocked(app, "web", "dotnet Mackerel.Web.dll --urls http://0.0.0.0:$PORT", 1);
+        AddProcessTypeLocked(app, "producer", "dotnet Mackerel.Producer.dll", 1);
+        AddProcessTypeLocked(app, "consumer", "dotnet Mackerel.Consumer.dll", 1);
+        app.ConfigVars["SANDBOX_TOPICS"] = string.Join(",", DemoTopics);
+        app.ConfigVars["SANDBOX_CONSUMER_GROUP"] = consumerGroup;
+        ReleaseLocked(app, "Set SANDBOX_TOPICS, SANDBOX_CONSUMER_GROUP config vars", SandboxUsers.Alice);
 
         var plan = KafkaPlan.Find("heroku-kafka:basic-0")!;
         var now = Now;
-        var addon = new AddonRecord(Guid.NewGuid(), NewAddonNameLocked(), mackerel, plan, now)
+        var addon = new AddonRecord(Guid.NewGuid(), NewAddonNameLocked(), app, plan, now)
         {
             TopicPrefix = $"{PrefixWords[Random.Shared.Next(PrefixWords.Length)]}-{Random.Shared.Next(10000, 99999)}.",
         };
         _addons.Add(addon.Id, addon);
-        var attachment = new AttachmentRecord(Guid.NewGuid(), "KAFKA", addon, mackerel, now);
+        var attachment = new AttachmentRecord(Guid.NewGuid(), "KAFKA", addon, app, now);
         _attachments.Add(attachment.Id, attachment);
         CompleteProvisioningLocked(addon);
 
         var retention = (long)Math.Max(_options.DemoTopicRetention.TotalMilliseconds, _options.MinimumRetention.TotalMilliseconds);
-        foreach (var name in DemoTopics)
+        foreach (var topic in DemoTopics)
         {
-            var topic = new TopicRecord(name, 4, 3, retention, false, now);
-            CreateTopicOnBrokersLocked(addon, topic);
-            addon.Topics.Add(name, topic);
+            var record = new TopicRecord(topic, 4, 3, retention, false, now);
+            CreateTopicOnBrokersLocked(addon, record);
+            addon.Topics.Add(topic, record);
         }
 
-        addon.ConsumerGroups.Add(DemoConsumerGroup);
+        addon.ConsumerGroups.Add(consumerGroup);
         addon.ConsumerGroups.Add("audit-archiver");
-
-        var herring = CreateAppLocked("herring", SandboxUsers.Carol);
-        AddProcessTypeLocked(herring, "web", "dotnet Herring.dll", 1);
+        return app;
     }
 }
