@@ -5,7 +5,9 @@ namespace KafkaMigrationPortal.EndToEnd.Tests;
 
 /// <summary>
 /// One portal process and one headless Debian Chromium shared by every end-to-end test. Alice signs in first, as the
-/// fixture starts, so she is the portal's first user and therefore its admin whatever order the tests run in.
+/// fixture starts, so she is the portal's first user and therefore its admin whatever order the tests run in. The
+/// tests share the process, not their data: each seeds what it reads (its own sandbox app, its own audit entries) and
+/// sets the roles it relies on, so neither their order nor a re-run changes what they see.
 /// </summary>
 public sealed class PortalSession : IAsyncLifetime
 {
@@ -37,6 +39,9 @@ public sealed class PortalSession : IAsyncLifetime
 
     public PortalProcess Portal { get; private set; } = null!;
 
+    /// <summary>The portal's database, where a test sets the roles it relies on.</summary>
+    public PortalDatabase Database { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Alice's signed-in cookies, for new contexts that start signed in as her.</summary>
@@ -60,7 +65,10 @@ public sealed class PortalSession : IAsyncLifetime
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run ./test.sh (it installs Debian's chromium) or set KMP_CHROMIUM.");
         }
 
+        // Assertions wait as long as actions do (Playwright's default is 5 s), for a loaded 2-core machine.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Portal = await PortalProcess.StartAsync(ShortWaits);
+        Database = new PortalDatabase(Portal.DatabasePath);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -134,6 +142,13 @@ public sealed class PortalSession : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not true within the deadline: {what}");
         }
+    }
+
+    /// <summary>Loads a page of the portal as a new document and waits until it answers clicks.</summary>
+    public async Task OpenAsync(IPage page, string relative)
+    {
+        await page.GotoAsync(Url(relative));
+        await WaitForCircuitAsync(page);
     }
 
     public async Task ScreenshotAsync(IPage page, string name)

@@ -22,7 +22,8 @@ public sealed class SignInAndPagesTests(PortalSession session)
 
         Assert.StartsWith(session.Url("history"), page.Url);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("History");
-        Assert.Contains(PortalSession.Carol, await page.ContentAsync());
+        await Assertions.Expect(page.GetByTestId("signed-in-user")).ToContainTextAsync("carol", new() { IgnoreCase = true });
+        await Assertions.Expect(page.GetByTestId("audit-summary").Filter(new() { HasText = $"{PortalSession.Carol} signed in" }).First).ToBeVisibleAsync();
     }
 
     public static TheoryData<string, string, string> Pages() => new()
