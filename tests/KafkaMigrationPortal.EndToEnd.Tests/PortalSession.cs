@@ -126,24 +126,6 @@ public sealed class PortalSession : IAsyncLifetime
     public static async Task WaitForCircuitAsync(IPage page) =>
         await Assertions.Expect(page.Locator("[data-circuit=ready]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
 
-    /// <summary>Repeats an action until its effect shows (a click landing before the circuit connected does nothing).</summary>
-    public static async Task UntilAsync(Func<Task> act, Func<Task<bool>> effect, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            await act();
-            var settle = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-            while (DateTime.UtcNow < settle)
-            {
-                if (await effect()) return;
-                await Task.Delay(100);
-            }
-
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not true within the deadline: {what}");
-        }
-    }
-
     /// <summary>Loads a page of the portal as a new document and waits until it answers clicks.</summary>
     public async Task OpenAsync(IPage page, string relative)
     {
