@@ -11,6 +11,9 @@ namespace KafkaMigrationPortal.Tests.Components;
 /// <summary>The one bunit context every component test uses: MudBlazor services without transitions, loose JS.</summary>
 public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 {
+    // bunit's default of one second is a timing assumption that a loaded machine breaks; a wait ends as soon as it holds.
+    static PortalTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(30);
+
     protected PortalTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;

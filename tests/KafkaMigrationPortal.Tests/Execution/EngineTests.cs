@@ -1,6 +1,7 @@
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,17 +16,19 @@ namespace KafkaMigrationPortal.Tests.Execution;
 public sealed class EngineTests : IAsyncLifetime
 {
     private readonly string databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-engine-{Guid.NewGuid():N}.db");
+    private readonly FirstEntrantHold provisioning = new();
     private EngineHost host = null!;
 
     public Task InitializeAsync()
     {
-        host = EngineHost.OnSqlite(databaseFile);
+        host = EngineHost.OnSqlite(databaseFile, replaceServices: provisioning.Wrap<ProvisionAddonExecutor>);
         _ = host.Services; // start
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
+        provisioning.Release();
         await host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.Delete(databaseFile);
@@ -54,7 +57,7 @@ public sealed class EngineTests : IAsyncLifetime
             run.CurrentStep = 0;
             run.Status = MigrationRunStatus.Running;
             run.LeaseOwner = "job:dead-dyno:1:0";
-            run.LeaseExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+            run.LeaseExpiresAt = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddSeconds(-1);
             run.Steps.Single(s => s.Sequence == 0).Status = RunStepStatus.Running;
             run.Steps.Single(s => s.Sequence == 1).Status = RunStepStatus.Pending;
             await db.SaveChangesAsync();
@@ -84,7 +87,22 @@ public sealed class EngineTests : IAsyncLifetime
         var plan = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");
         var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
 
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => host.AdvanceOnceAsync(runId))));
+        provisioning.Arm();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var contenders = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            await go.Task;
+            await host.AdvanceOnceAsync(runId);
+        })).ToList();
+
+        go.SetResult();
+        await provisioning.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        // The first job to get in is held inside the step until every other one has tried the run and returned.
+        await Deadline.PollAsync(() => Task.FromResult(contenders.Count(c => c.IsCompleted)), done => done == contenders.Count - 1,
+            TimeSpan.FromSeconds(60), "every other contender tries the run while its step is in progress");
+        Assert.Equal(1, provisioning.Entries);
+        provisioning.Release();
+        await Task.WhenAll(contenders);
 
         var run = (await host.Runs.GetAsync(runId))!;
         Assert.Single(host.MutationsOf("POST", "/apps/mackerel/addons"));

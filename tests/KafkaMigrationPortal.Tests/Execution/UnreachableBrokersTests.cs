@@ -75,16 +75,10 @@ public sealed class UnreachableBrokersTests : IAsyncLifetime
         public Task<KafkaCheckResult<WatermarkSnapshot>> GetWatermarksAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
             Task.FromResult(Unreachable<WatermarkSnapshot>());
 
-        public Task<KafkaCheckResult<WriteActivityReport>> SampleWriteActivityAsync(IReadOnlyList<KafkaAttachmentVars> attachments, IReadOnlyCollection<string> topics, TimeSpan window, CancellationToken ct = default) =>
-            Task.FromResult(Unreachable<WriteActivityReport>());
-
         public Task<KafkaCheckResult<OldestRetainedSnapshot>> OldestRetainedAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
             Task.FromResult(Unreachable<OldestRetainedSnapshot>());
 
         public Task<KafkaCheckResult<ParityVerdict>> CheckParityAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics, DateTimeOffset doubleWriteStart, CancellationToken ct = default) =>
             Task.FromResult(Unreachable<ParityVerdict>());
-
-        public Task<KafkaCheckResult<StrayWriteCheck>> WatchStrayWritesAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics, TimeSpan window, CancellationToken ct = default) =>
-            Task.FromResult(Unreachable<StrayWriteCheck>());
     }
 }

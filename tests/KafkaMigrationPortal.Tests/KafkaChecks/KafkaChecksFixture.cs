@@ -76,36 +76,3 @@ internal static class KafkaChecksKit
         consumer.Commit(offsets.Select(o => new TopicPartitionOffset(attachment.Topic(o.Topic), o.Partition, o.Offset)));
     }
 }
-
-/// <summary>
-/// A clock whose timers fire as soon as <paramref name="duringWindow"/> has run: "writes happen while the inspector
-/// waits" without any real waiting. Everything else falls through to the system clock.
-/// </summary>
-internal sealed class WindowTimeProvider(Func<Task> duringWindow) : TimeProvider
-{
-    public int TimersCreated { get; private set; }
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        TimersCreated++;
-        var timer = new FiredTimer();
-        _ = Task.Run(async () =>
-        {
-            await duringWindow();
-            if (!timer.Disposed) callback(state);
-        });
-        return timer;
-    }
-
-    private sealed class FiredTimer : ITimer
-    {
-        public bool Disposed { get; private set; }
-        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-        public void Dispose() => Disposed = true;
-        public ValueTask DisposeAsync()
-        {
-            Disposed = true;
-            return ValueTask.CompletedTask;
-        }
-    }
-}

@@ -28,55 +28,6 @@ public sealed class WriteActivityTests(KafkaChecksFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Both_clusters_receiving_writes_during_the_window_is_reported_per_cluster_and_partition()
-    {
-        var (oldCluster, newCluster) = (fixture.NewCluster(brokers: 1), fixture.NewCluster(brokers: 1));
-        oldCluster.CreateTopic("orders", partitions: 2, replicationFactor: 1);
-        newCluster.CreateTopic("orders", partitions: 2, replicationFactor: 1);
-        var (oldKafka, newKafka) = (Attach(oldCluster, "OLD_KAFKA"), Attach(newCluster, "KAFKA"));
-        await ProduceAsync(oldKafka, "orders", 0, 5); // before the window: must not count
-        var clock = new WindowTimeProvider(async () =>
-        {
-            await ProduceAsync(oldKafka, "orders", 1, 2);
-            await ProduceAsync(newKafka, "orders", 0, 3);
-        });
-
-        var report = (await Inspector(clock).SampleWriteActivityAsync([oldKafka, newKafka], ["orders"], TimeSpan.FromMinutes(1))).Require();
-
-        Assert.Equal(1, clock.TimersCreated);
-        Assert.True(report.AllReceivingWrites);
-        var old = report.For("OLD_KAFKA");
-        Assert.Equal([("orders", 1, 2L)], old.PartitionsWritten.Select(p => (p.Topic, p.Partition, p.Written)));
-        Assert.Equal(2, old.RecordsWritten);
-        var @new = report.For("KAFKA");
-        Assert.Equal([("orders", 0, 3L)], @new.PartitionsWritten.Select(p => (p.Topic, p.Partition, p.Written)));
-    }
-
-    [Fact]
-    public async Task A_cluster_that_stopped_receiving_writes_is_named()
-    {
-        var (oldCluster, newCluster) = (fixture.NewCluster(brokers: 1), fixture.NewCluster(brokers: 1));
-        foreach (var cluster in new[] { oldCluster, newCluster })
-        {
-            cluster.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-            cluster.CreateTopic("audit", partitions: 1, replicationFactor: 1);
-        }
-        var (oldKafka, newKafka) = (Attach(oldCluster, "OLD_KAFKA"), Attach(newCluster, "KAFKA"));
-        var clock = new WindowTimeProvider(async () =>
-        {
-            await ProduceAsync(newKafka, "orders", 0, 1);
-            await ProduceAsync(newKafka, "audit", 0, 1);
-        });
-
-        var report = (await Inspector(clock).SampleWriteActivityAsync([oldKafka, newKafka], [], TimeSpan.FromSeconds(30))).Require();
-
-        Assert.False(report.AllReceivingWrites);
-        Assert.Equal(["OLD_KAFKA"], report.AttachmentsWithoutWrites);
-        Assert.Equal(["audit", "orders"], report.For("KAFKA").TopicsWritten);
-        Assert.Empty(report.For("OLD_KAFKA").TopicsWritten);
-    }
-
-    [Fact]
     public async Task Snapshots_taken_in_separate_jobs_compare_to_the_same_answer()
     {
         var cluster = fixture.NewCluster(brokers: 1);
@@ -95,20 +46,44 @@ public sealed class WriteActivityTests(KafkaChecksFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Stray_writes_to_the_old_cluster_are_caught_and_a_quiet_cluster_passes()
+    public async Task Only_writes_after_the_first_snapshot_count_and_a_quiet_cluster_shows_none()
     {
         var cluster = fixture.NewCluster(brokers: 1);
-        cluster.CreateTopic("orders", partitions: 3, replicationFactor: 1);
-        var oldKafka = Attach(cluster, "OLD_KAFKA");
-        await ProduceAsync(oldKafka, "orders", 0, 10); // history from before the switch
+        cluster.CreateTopic("orders", partitions: 2, replicationFactor: 1);
+        cluster.CreateTopic("audit", partitions: 1, replicationFactor: 1);
+        var kafka = Attach(cluster, "OLD_KAFKA");
+        await ProduceAsync(kafka, "orders", 0, 10); // history from before the switch
+        var inspector = Inspector();
+        var first = (await inspector.GetWatermarksAsync(kafka, [])).Require();
+        var quiet = (await inspector.GetWatermarksAsync(kafka, [])).Require();
+        await ProduceAsync(kafka, "orders", 1, 2);
+        await ProduceAsync(kafka, "audit", 0, 1);
+        var written = (await inspector.GetWatermarksAsync(kafka, [])).Require();
 
-        var quiet = (await Inspector(new WindowTimeProvider(() => Task.CompletedTask))
-            .WatchStrayWritesAsync(oldKafka, ["orders"], TimeSpan.FromMinutes(5))).Require();
-        Assert.True(quiet.IsQuiet);
+        var none = WriteActivity.Compare(first, quiet);
+        var stray = WriteActivity.Compare(quiet, written);
 
-        var stray = (await Inspector(new WindowTimeProvider(() => ProduceAsync(oldKafka, "orders", 2, 1)))
-            .WatchStrayWritesAsync(oldKafka, ["orders"], TimeSpan.FromMinutes(5))).Require();
-        Assert.False(stray.IsQuiet);
-        Assert.Equal([("orders", 2, 1L)], stray.StrayWrites.Select(p => (p.Topic, p.Partition, p.Written)));
+        Assert.False(none.ReceivedWrites);
+        Assert.Equal(0, none.RecordsWritten);
+        Assert.True(stray.ReceivedWrites);
+        Assert.Equal(["audit", "orders"], stray.TopicsWritten);
+        Assert.Equal(3, stray.RecordsWritten);
+        Assert.Equal([("audit", 0, 1L), ("orders", 0, 0L), ("orders", 1, 2L)], stray.Partitions.Select(p => (p.Topic, p.Partition, p.Written)));
+    }
+
+    [Fact]
+    public void A_partition_that_appeared_or_whose_log_was_re_created_counts_all_its_records_as_written()
+    {
+        var at = DateTimeOffset.Parse("2026-11-27T10:00:00Z");
+        var before = new WatermarkSnapshot("KAFKA", at, [new PartitionWatermarks("orders", 0, 0, 50)]);
+        var after = new WatermarkSnapshot("KAFKA", at.AddSeconds(15),
+            [new PartitionWatermarks("orders", 0, 0, 7), new PartitionWatermarks("orders", 1, 0, 3)]);
+
+        var activity = WriteActivity.Compare(before, after);
+
+        Assert.Equal([(0, (long?)50, 7L), (1, null, 3L)], activity.Partitions.Select(p => (p.Partition, p.LatestBefore, p.Written)));
+        Assert.Equal(10, activity.RecordsWritten);
+        Assert.Equal((at, at.AddSeconds(15)), (activity.From, activity.To));
+        Assert.Throws<ArgumentException>(() => WriteActivity.Compare(before, after with { Attachment = "NEW_KAFKA" }));
     }
 }

@@ -23,14 +23,6 @@ public interface IKafkaInspector
     Task<KafkaCheckResult<WatermarkSnapshot>> GetWatermarksAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics,
         CancellationToken ct = default);
 
-    /// <summary>
-    /// Watermarks of every cluster, a wait of <paramref name="window"/> (on the injected <see cref="TimeProvider"/>), and
-    /// watermarks again: which topics and partitions grew on which cluster. For windows longer than a job should last,
-    /// take <see cref="GetWatermarksAsync"/> snapshots in separate jobs and use <see cref="WriteActivity.Compare"/>.
-    /// </summary>
-    Task<KafkaCheckResult<WriteActivityReport>> SampleWriteActivityAsync(IReadOnlyList<KafkaAttachmentVars> attachments,
-        IReadOnlyCollection<string> topics, TimeSpan window, CancellationToken ct = default);
-
     /// <summary>The timestamp of the oldest retained record of every partition (one record read per non-empty partition).</summary>
     Task<KafkaCheckResult<OldestRetainedSnapshot>> OldestRetainedAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics,
         CancellationToken ct = default);
@@ -38,10 +30,6 @@ public interface IKafkaInspector
     /// <summary><see cref="OldestRetainedAsync"/> judged by <see cref="ParityVerdict.Decide"/>.</summary>
     Task<KafkaCheckResult<ParityVerdict>> CheckParityAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics,
         DateTimeOffset doubleWriteStartedAt, CancellationToken ct = default);
-
-    /// <summary>The old cluster's latest offsets across a quiet window: any growth is a stray write.</summary>
-    Task<KafkaCheckResult<StrayWriteCheck>> WatchStrayWritesAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics,
-        TimeSpan quietWindow, CancellationToken ct = default);
 }
 
 public sealed record ClusterReachability(string Attachment, int BrokerCount, int TopicCount);

@@ -51,27 +51,6 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
         CancellationToken ct = default) =>
         RunAsync(attachment, "watermarks", async (cluster, _) => await WatermarksOf(cluster, topics), ct);
 
-    public async Task<KafkaCheckResult<WriteActivityReport>> SampleWriteActivityAsync(IReadOnlyList<KafkaAttachmentVars> attachments,
-        IReadOnlyCollection<string> topics, TimeSpan window, CancellationToken ct = default)
-    {
-        var before = await Task.WhenAll(attachments.Select(a => GetWatermarksAsync(a, topics, ct)));
-        if (before.FirstOrDefault(r => !r.IsOk) is { } failedBefore) return failedBefore.WithoutValue<WriteActivityReport>();
-        await Task.Delay(window, time, ct);
-        var after = await Task.WhenAll(attachments.Select(a => GetWatermarksAsync(a, topics, ct)));
-        if (after.FirstOrDefault(r => !r.IsOk) is { } failedAfter) return failedAfter.WithoutValue<WriteActivityReport>();
-        var activity = before.Zip(after, (b, a) => WriteActivity.Compare(b.Value!, a.Value!)).ToList();
-        return KafkaCheckResult<WriteActivityReport>.Ok(new WriteActivityReport(activity));
-    }
-
-    public async Task<KafkaCheckResult<StrayWriteCheck>> WatchStrayWritesAsync(KafkaAttachmentVars oldCluster,
-        IReadOnlyCollection<string> topics, TimeSpan quietWindow, CancellationToken ct = default)
-    {
-        var sample = await SampleWriteActivityAsync([oldCluster], topics, quietWindow, ct);
-        return sample.IsOk
-            ? KafkaCheckResult<StrayWriteCheck>.Ok(new StrayWriteCheck(sample.Value.Clusters[0]))
-            : sample.WithoutValue<StrayWriteCheck>();
-    }
-
     public Task<KafkaCheckResult<OldestRetainedSnapshot>> OldestRetainedAsync(KafkaAttachmentVars attachment,
         IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
         RunAsync(attachment, "oldest retained records", async (cluster, token) =>

@@ -18,8 +18,6 @@ public sealed record WriteActivity(string Attachment, DateTimeOffset From, DateT
 
     public IReadOnlyList<string> TopicsWritten => [.. Partitions.Where(p => p.Grew).Select(p => p.Topic).Distinct().Order(StringComparer.Ordinal)];
 
-    public IReadOnlyList<PartitionGrowth> PartitionsWritten => [.. Partitions.Where(p => p.Grew)];
-
     /// <summary>
     /// Compares two snapshots of the same cluster. Works across a durable wait: take <paramref name="before"/>, store it,
     /// schedule a job, take <paramref name="after"/> there.
@@ -35,24 +33,4 @@ public sealed record WriteActivity(string Attachment, DateTimeOffset From, DateT
             .ToList();
         return new WriteActivity(after.Attachment, before.TakenAt, after.TakenAt, growth);
     }
-}
-
-/// <summary>Write activity on every cluster sampled over the same window, e.g. old and new during double-write.</summary>
-public sealed record WriteActivityReport(IReadOnlyList<WriteActivity> Clusters)
-{
-    public bool AllReceivingWrites => Clusters.Count > 0 && Clusters.All(c => c.ReceivedWrites);
-
-    public IReadOnlyList<string> AttachmentsWithoutWrites => [.. Clusters.Where(c => !c.ReceivedWrites).Select(c => c.Attachment)];
-
-    public WriteActivity For(string attachment) => Clusters.Single(c => c.Attachment == attachment);
-}
-
-/// <summary>
-/// The old cluster after producers moved away: no partition's high watermark may move across a quiet window.
-/// </summary>
-public sealed record StrayWriteCheck(WriteActivity Activity)
-{
-    public bool IsQuiet => !Activity.ReceivedWrites;
-
-    public IReadOnlyList<PartitionGrowth> StrayWrites => Activity.PartitionsWritten;
 }

@@ -24,7 +24,7 @@ public sealed class ApprovalsPageTests : MigrationsTestContext
     private static PendingApproval Gate(string? addonToDestroy = null) => new(
         Guid.Parse("5f6e7d8c-1a2b-4c3d-9e8f-0a1b2c3d4e5f"), "mackerel", "kafka-old-1", "heroku-kafka:standard-0", MigrationStrategy.DoubleWrite,
         Runs.Starter, 9, "Switch consumers to the new add-on", "heroku config:set CONSUMER_ADDON_NAME=KAFKA -a mackerel", false, addonToDestroy,
-        DateTimeOffset.UtcNow);
+        DateTimeOffset.Parse("2026-11-27T12:00:00Z"));
 
     [Fact]
     public void Nothing_waiting_shows_the_empty_state()

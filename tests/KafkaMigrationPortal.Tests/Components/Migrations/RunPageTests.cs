@@ -6,6 +6,8 @@ using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Features.Migrations.Planning;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 
 namespace KafkaMigrationPortal.Tests.Components.Migrations;
@@ -17,7 +19,12 @@ public sealed class RunPageTests : MigrationsTestContext
     private static readonly int DestroyOld = Plan.IndexOf<DestroyAddon>();
     private static readonly int RetentionWait = Plan.IndexOf<WaitForRetention>();
 
+    /// <summary>The page's clock: its countdowns and timers move only when a test advances it.</summary>
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.Parse("2026-11-27T12:00:00Z"));
+
     private IRenderedComponent<MudDialogProvider> dialogs = default!;
+
+    public RunPageTests() => Services.AddSingleton<TimeProvider>(clock);
 
     private IRenderedComponent<RunPage> RenderRun(RunDetails details)
     {
@@ -140,7 +147,7 @@ public sealed class RunPageTests : MigrationsTestContext
 
         var after = Runs.At(Plan, 3, RunStepStatus.Running, events:
         [
-            new RunEvent { RunId = before.Run.Id, Sequence = 1, Actor = RunEvent.EngineActor, Kind = RunEventKinds.StepDone, StepSequence = 2, Summary = "Step 3 is done", At = DateTimeOffset.UtcNow },
+            new RunEvent { RunId = before.Run.Id, Sequence = 1, Actor = RunEvent.EngineActor, Kind = RunEventKinds.StepDone, StepSequence = 2, Summary = "Step 3 is done", At = clock.GetUtcNow() },
         ]);
         Console.Details = _ => QueryResult<RunDetails>.Ok(after);
         Notifier.Publish(new RunChange(before.Run.Id, RunEventKinds.StepDone, 1));
@@ -165,12 +172,29 @@ public sealed class RunPageTests : MigrationsTestContext
     [Fact]
     public void A_waiting_step_shows_until_when_with_a_countdown()
     {
-        var until = DateTimeOffset.UtcNow.AddHours(2).AddMinutes(1);
+        var until = clock.GetUtcNow() + TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1);
         var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
 
-        page.WaitForAssertion(() => Assert.Contains("2 h 0 min left", page.Find($"[data-testid=step-countdown-{RetentionWait}]").TextContent));
-        Assert.Contains(until.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), page.Find($"[data-testid=step-countdown-{RetentionWait}]").TextContent);
+        page.WaitForAssertion(() => Assert.Equal($"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — 2 h 1 min left", Countdown(page)));
     }
+
+    [Fact]
+    public void The_countdown_ticks_every_second_until_the_wait_is_due()
+    {
+        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(61);
+        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
+        var waiting = $"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — ";
+        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 1 s left", Countdown(page)));
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 0 s left", Countdown(page)));
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        page.WaitForAssertion(() => Assert.Equal(waiting + "due now", Countdown(page)));
+    }
+
+    private static string Countdown(IRenderedComponent<RunPage> page) =>
+        string.Join(' ', page.Find($"[data-testid=step-countdown-{RetentionWait}]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public void Viewers_see_no_abort_or_roll_back()
@@ -211,7 +235,7 @@ public sealed class RunPageTests : MigrationsTestContext
     [Fact]
     public void The_kafka_panel_shows_lag_per_group_with_its_trend_and_both_clusters_watermarks()
     {
-        var run = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: DateTimeOffset.UtcNow.AddHours(1));
+        var run = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: clock.GetUtcNow().AddHours(1));
         Monitor.Readings.Enqueue(Reading(lag: 10, oldLatest: 100, newLatest: 40));
         Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
         var page = RenderRun(run);
@@ -234,9 +258,9 @@ public sealed class RunPageTests : MigrationsTestContext
         page.WaitForAssertion(() => Assert.Contains("Heroku is down", page.Find("[data-testid=kafka-panel] [data-testid=error]").TextContent));
     }
 
-    private static QueryResult<KafkaPanelReading> Reading(long lag, long oldLatest, long newLatest)
+    private QueryResult<KafkaPanelReading> Reading(long lag, long oldLatest, long newLatest)
     {
-        var at = DateTimeOffset.UtcNow;
+        var at = clock.GetUtcNow();
         ClusterReading Cluster(string role, string attachment, long latest, long groupLag) => new(role, $"{role}-addon", attachment,
             new LagSnapshot(attachment, at, [PartitionLag.Compute("billing", "orders", 0, latest - groupLag, 0, latest)]),
             new WatermarkSnapshot(attachment, at, [new PartitionWatermarks("orders", 0, 0, latest)]), null);

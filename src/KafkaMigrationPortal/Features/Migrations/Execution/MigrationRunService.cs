@@ -204,7 +204,7 @@ public sealed class MigrationRunService(
             return (RunCommandResult.Ok("Confirmed; the run goes on."), Continuation.Now);
         });
 
-    /// <summary>Tries a failed step again (it reconciles with live state first).</summary>
+    /// <summary>Tries a failed step again from the start (it reconciles with live state first; a check gets its full retry budget).</summary>
     public Task<RunCommandResult> ResumeAsync(Guid runId, string userId, CancellationToken ct = default) =>
         CommandAsync(runId, userId, ct, async (db, run, step) =>
         {
@@ -215,6 +215,10 @@ public sealed class MigrationRunService(
 
             step.Status = RunStepStatus.Pending;
             step.TransientFailures = 0;
+            // A check starts over, with its whole retry budget: the failures that paused the run are not counted again.
+            step.CheckStateJson = null;
+            step.WaitUntil = null;
+            step.WaitReason = null;
             step.Error = null;
             run.Status = MigrationRunStatus.Running;
             run.LastError = null;
