@@ -18,10 +18,13 @@ public sealed record AddonDeliveryReport(string AddonName, string Topic, string 
 public sealed class MultiAddonProducer : IDisposable
 {
     private readonly List<(HerokuKafkaAttachment Attachment, IProducer<byte[], byte[]> Producer)> _targets = [];
+    private readonly TimeProvider _time;
 
+    /// <param name="time">The clock <see cref="Flush"/> measures its deadline on; the system clock by default.</param>
     public MultiAddonProducer(IEnumerable<HerokuKafkaAttachment> attachments, Action<ProducerConfig>? configure = null,
-        Action<string, Error>? onError = null)
+        Action<string, Error>? onError = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         try
         {
             foreach (var attachment in attachments)
@@ -44,10 +47,10 @@ public sealed class MultiAddonProducer : IDisposable
     /// <summary>Connects to every add-on in <c>PRODUCER_ADDON_NAMES</c> (default <c>KAFKA</c>).</summary>
     /// <exception cref="HerokuKafkaConfigurationException">An add-on's config vars are missing or malformed.</exception>
     public static MultiAddonProducer FromConfigVars(IReadOnlyDictionary<string, string> configVars,
-        Action<ProducerConfig>? configure = null, Action<string, Error>? onError = null) =>
+        Action<ProducerConfig>? configure = null, Action<string, Error>? onError = null, TimeProvider? time = null) =>
         // Every add-on's vars are checked before any client is built.
         new(KafkaAddonSelection.ProducerAddonNames(configVars).Select(name => HerokuKafkaAttachment.FromConfigVars(name, configVars)).ToList(),
-            configure, onError);
+            configure, onError, time);
 
     public IReadOnlyList<HerokuKafkaAttachment> Attachments => [.. _targets.Select(t => t.Attachment)];
 
@@ -95,14 +98,15 @@ public sealed class MultiAddonProducer : IDisposable
         return await Task.WhenAll(deliveries);
     }
 
+    /// <summary>Waits for every add-on's acknowledgements; <paramref name="timeout"/> is shared by all of them.</summary>
     /// <returns>How many messages were still undelivered when the time ran out, over all add-ons.</returns>
     public int Flush(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var started = _time.GetTimestamp();
         var pending = 0;
         foreach (var (_, producer) in _targets)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = timeout - _time.GetElapsedTime(started);
             pending += producer.Flush(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
         return pending;

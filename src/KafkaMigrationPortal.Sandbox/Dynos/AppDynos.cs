@@ -18,6 +18,7 @@ internal sealed class AppDynos
     private readonly DynoOptions _options;
     private readonly SandboxKafkaClusters? _clusters;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Channel<(IReadOnlyList<DynoSpec> Desired, TaskCompletionSource Applied)> _requests =
         Channel.CreateUnbounded<(IReadOnlyList<DynoSpec>, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<RunningDyno> _running = [];
@@ -27,13 +28,14 @@ internal sealed class AppDynos
     private long _lastMessageNumber;
     private int _producerQuantity;
 
-    public AppDynos(string app, Ledger ledger, DynoOptions options, SandboxKafkaClusters? clusters, ILogger logger)
+    public AppDynos(string app, Ledger ledger, DynoOptions options, SandboxKafkaClusters? clusters, ILogger logger, TimeProvider time)
     {
         _app = app;
         _ledger = ledger;
         _options = options;
         _clusters = clusters;
         _logger = logger;
+        _time = time;
         _ = Task.Run(ApplyRequestsAsync);
     }
 
@@ -111,7 +113,7 @@ internal sealed class AppDynos
     private RunningDyno Start(DynoSpec spec, int index)
     {
         var type = spec.ProcessType.ToLowerInvariant();
-        var dyno = new RunningDyno(type, index, spec.ReleaseVersion, spec.ConfigVars);
+        var dyno = new RunningDyno(type, index, spec.ReleaseVersion, spec.ConfigVars, _time.GetUtcNow());
         dyno.Run = Task.Run(() => SuperviseAsync(dyno, type == ProducerType ? RunProducerAsync : RunConsumerAsync));
         return dyno;
     }
@@ -185,7 +187,7 @@ internal sealed class AppDynos
         {
             producer = MultiAddonProducer.FromConfigVars(vars,
                 config => config.MessageTimeoutMs = (int)_options.StopTimeout.TotalMilliseconds * 3,
-                (addon, error) => _logger.LogDebug("{App}: {Dyno} → {Addon}: {Error}", _app, dyno.Name, addon, error.Reason));
+                (addon, error) => _logger.LogDebug("{App}: {Dyno} → {Addon}: {Error}", _app, dyno.Name, addon, error.Reason), _time);
         }
         catch (HerokuKafkaConfigurationException exception)
         {
@@ -274,14 +276,15 @@ internal sealed class AppDynos
             ? cluster.AddonId.ToString()
             : attachmentName;
 
-    private sealed class RunningDyno(string processType, int index, int releaseVersion, IReadOnlyDictionary<string, string> configVars)
+    private sealed class RunningDyno(string processType, int index, int releaseVersion, IReadOnlyDictionary<string, string> configVars,
+        DateTimeOffset startedAt)
     {
         public string ProcessType { get; } = processType;
         public int Index { get; } = index;
         public string Name => $"{ProcessType}.{Index}";
         public int ReleaseVersion { get; } = releaseVersion;
         public IReadOnlyDictionary<string, string> ConfigVars { get; } = configVars;
-        public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+        public DateTimeOffset StartedAt { get; } = startedAt;
         public CancellationTokenSource Stopping { get; } = new();
         public Task Run { get; set; } = Task.CompletedTask;
         public volatile string State = "starting";

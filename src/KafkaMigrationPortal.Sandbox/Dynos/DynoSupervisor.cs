@@ -14,10 +14,12 @@ public sealed class DynoSupervisor(
     Ledger ledger,
     IOptions<DynoOptions> options,
     ILoggerFactory? loggerFactory = null,
-    SandboxKafkaClusters? clusters = null) : IDynoSupervisor, IAsyncDisposable
+    SandboxKafkaClusters? clusters = null,
+    TimeProvider? time = null) : IDynoSupervisor, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AppDynos> _apps = new(StringComparer.Ordinal);
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private volatile bool _disposed;
 
     public void Reconcile(string app, IReadOnlyList<DynoSpec> desired) => _ = ReconcileAsync(app, desired);
@@ -27,7 +29,7 @@ public sealed class DynoSupervisor(
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _apps.GetOrAdd(app, name => new AppDynos(name, ledger, options.Value, clusters,
-            _loggerFactory.CreateLogger($"{typeof(DynoSupervisor).FullName}.{name}"))).Post(desired);
+            _loggerFactory.CreateLogger($"{typeof(DynoSupervisor).FullName}.{name}"), _time)).Post(desired);
     }
 
     public void StopAll(string app) => _ = StopAllAsync(app);

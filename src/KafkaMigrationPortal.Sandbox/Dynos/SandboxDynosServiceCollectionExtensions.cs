@@ -14,6 +14,7 @@ public static class SandboxDynosServiceCollectionExtensions
     {
         var options = services.AddOptions<DynoOptions>();
         if (configure is not null) options.Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Ledger>();
         services.TryAddSingleton<DynoSupervisor>();
         services.TryAddSingleton<IDynoSupervisor>(sp => sp.GetRequiredService<DynoSupervisor>());

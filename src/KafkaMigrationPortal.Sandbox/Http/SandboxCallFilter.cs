@@ -61,7 +61,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
                 var (latency, failWith) = sandbox.DrawFault();
                 if (latency > TimeSpan.Zero)
                 {
-                    await Task.Delay(latency, http.RequestAborted);
+                    await Task.Delay(latency, sandbox.Time, http.RequestAborted);
                 }
 
                 if (failWith == 429)
@@ -111,7 +111,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
         if (mutating)
         {
             services.GetRequiredService<SandboxMutationLog>().Record(
-                DateTimeOffset.UtcNow, method, http.Request.Path.Value ?? "", rawBody, http.Request.ContentType,
+                sandbox.Now, method, http.Request.Path.Value ?? "", rawBody, http.Request.ContentType,
                 response.StatusCode, requestId, caller?.User.Email);
         }
 

@@ -33,10 +33,13 @@ public sealed class SandboxCertificates : IDisposable
     public string ClientCertificatePem => Client.ExportCertificatePem();
     public string ClientKeyPem { get; }
 
-    public static SandboxCertificates Create(string clusterName, string brokerHostName = DefaultBrokerHostName)
+    /// <param name="clock">Where the validity window (five minutes back, a year ahead) starts. TLS peers check it
+    /// against the machine's clock, so only a test of the window itself passes another one.</param>
+    public static SandboxCertificates Create(string clusterName, string brokerHostName = DefaultBrokerHostName, TimeProvider? clock = null)
     {
-        var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var notAfter = DateTimeOffset.UtcNow.AddYears(1);
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
+        var notBefore = now.AddMinutes(-5);
+        var notAfter = now.AddYears(1);
 
         using var authorityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var authorityRequest = new CertificateRequest($"CN=Sandbox Kafka CA {clusterName}", authorityKey, HashAlgorithmName.SHA256);

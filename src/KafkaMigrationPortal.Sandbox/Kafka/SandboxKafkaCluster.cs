@@ -18,15 +18,17 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
     private readonly List<TlsBrokerFront> _fronts = [];
     private readonly ConcurrentDictionary<string, TimeSpan> _retentions = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Lock _sweepGate = new();
     private IAdminClient? _admin;
     private IConsumer<byte[]?, byte[]?>? _scanner;
     private bool _disposed;
 
-    public SandboxKafkaCluster(Guid addonId, int brokerCount, SandboxKafkaOptions options, ILogger logger)
+    public SandboxKafkaCluster(Guid addonId, int brokerCount, SandboxKafkaOptions options, ILogger logger, TimeProvider? time = null)
     {
         AddonId = addonId;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _mock = new MockKafkaCluster(brokerCount);
         try
         {
@@ -38,6 +40,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
                 return;
             }
 
+            // Not on the sandbox's clock: OpenSSL checks the validity window against the machine's.
             _certificates = SandboxCertificates.Create(addonId.ToString("N")[..8], options.BrokerHostName);
             foreach (var (brokerId, endpoint) in BrokerEndpoints())
             {
@@ -135,8 +138,8 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         scanner.Assign(new TopicPartitionOffset(partition, new Offset(low)));
         try
         {
-            var deadline = DateTime.UtcNow + ClientTimeout;
-            while (firstKept < high && DateTime.UtcNow < deadline)
+            var started = _time.GetTimestamp();
+            while (firstKept < high && _time.GetElapsedTime(started) < ClientTimeout)
             {
                 var result = scanner.Consume(TimeSpan.FromMilliseconds(200));
                 if (result is null || result.IsPartitionEOF) continue;

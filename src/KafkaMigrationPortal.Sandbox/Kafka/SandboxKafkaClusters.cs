@@ -5,11 +5,12 @@ using Microsoft.Extensions.Options;
 
 namespace KafkaMigrationPortal.Sandbox.Kafka;
 
-public sealed class SandboxKafkaClusters(IOptions<SandboxKafkaOptions> options, ILoggerFactory? loggerFactory = null)
+public sealed class SandboxKafkaClusters(IOptions<SandboxKafkaOptions> options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     : ISandboxKafkaClusters, IDisposable
 {
     private readonly ConcurrentDictionary<Guid, Lazy<SandboxKafkaCluster>> _clusters = new();
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SandboxKafkaClusters>();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private volatile bool _disposed;
 
     public SandboxKafkaClusters(SandboxKafkaOptions options) : this(Options.Create(options)) { }
@@ -22,7 +23,7 @@ public sealed class SandboxKafkaClusters(IOptions<SandboxKafkaOptions> options, 
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var entry = _clusters.GetOrAdd(addonId, id => new Lazy<SandboxKafkaCluster>(
-            () => new SandboxKafkaCluster(id, brokerCount, options.Value, _logger)));
+            () => new SandboxKafkaCluster(id, brokerCount, options.Value, _logger, _time)));
         try
         {
             var isNew = !entry.IsValueCreated;

@@ -54,6 +54,9 @@ public sealed partial class HerokuSandbox : IDisposable
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
+    /// <summary>The sandbox's clock: injected latency and every expiry in the simulation run on it.</summary>
+    internal TimeProvider Time => _time;
+
     /// <summary>Seeds the demo account on first use (or at host start-up).</summary>
     public void EnsureInitialized() => Mutate(() => 0);
 

@@ -1,12 +1,15 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Heroku.Http;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Heroku.Tests.Infrastructure;
+using KafkaMigrationPortal.TestSupport.Time;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Heroku.Tests.Handlers;
 
@@ -15,8 +18,20 @@ public sealed class HandlerPipelineTests
 {
     private const string App = "orders-service";
 
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
     private static Task Json(HttpContext context, int status, string json, params (string, string)[] headers) =>
         LoopbackHerokuServer.WriteJsonAsync(context, status, json, headers);
+
+    /// <summary>
+    /// Waits the rate-limit handler starts. The resilience pipeline's timeouts run on the same clock: their timers are
+    /// created without a due time and set to 30 s or 3 min.
+    /// </summary>
+    private static bool IsBudgetWait(TimeSpan wait) => wait > TimeSpan.Zero && wait < TimeSpan.FromSeconds(30);
+
+    private static HerokuRateLimitBudget Budget(TimeProvider time, Action<HerokuClientOptions>? configure = null) =>
+        new ServiceCollection().AddLogging().AddSingleton(time).AddHerokuClients(configure).BuildServiceProvider()
+            .GetRequiredService<HerokuRateLimitBudget>();
 
     [Fact]
     public async Task Pagination_follows_Next_Range_over_2500_items_in_3_pages()
@@ -56,18 +71,24 @@ public sealed class HandlerPipelineTests
     [Fact]
     public async Task A_429_is_waited_out_honouring_Retry_After_then_succeeds()
     {
-        await using var harness = await HerokuClientHarness.StartAsync();
+        var time = new RecordingFakeTime(Start);
+        await using var harness = await HerokuClientHarness.StartAsync(time: time);
         harness.Server.Respond = (context, _, number) => number == 1
             ? Json(context, 429, """{"id":"rate_limit","message":"Your account reached the API rate limit"}""", ("Retry-After", "1"), ("RateLimit-Remaining", "0"))
             : Json(context, 200, Examples.Text("account.json"), ("RateLimit-Remaining", "75"));
 
-        var account = await harness.Platform.GetAccountAsync();
+        var call = harness.Platform.GetAccountAsync();
+
+        var waits = await time.WaitsStartedAsync(IsBudgetWait, orUntil: call);
+        Assert.Equal([TimeSpan.FromSeconds(1)], waits);
+        Assert.Single(harness.Server.Requests);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var account = await call;
 
         Assert.Equal("platform-team@example.com", account.Email);
         var requests = harness.Server.Requests;
         Assert.Equal(2, requests.Count);
-        Assert.True(requests[1].ArrivedAt - requests[0].ArrivedAt >= TimeSpan.FromMilliseconds(950),
-            $"second attempt after {(requests[1].ArrivedAt - requests[0].ArrivedAt).TotalMilliseconds} ms, Retry-After said 1 s");
+        Assert.Equal(TimeSpan.FromSeconds(1), requests[1].ArrivedAt - requests[0].ArrivedAt);
     }
 
     [Fact]
@@ -87,38 +108,87 @@ public sealed class HandlerPipelineTests
     public async Task A_low_budget_spaces_calls_before_Heroku_says_429()
     {
         var interval = TimeSpan.FromMilliseconds(150);
+        var time = new RecordingFakeTime(Start);
         await using var harness = await HerokuClientHarness.StartAsync(o =>
         {
             o.RateLimit.SlowDownBelow = 100;
             o.RateLimit.RefillInterval = interval;
-        });
+        }, time);
         harness.Server.Respond = (context, _, _) => Json(context, 200, Examples.Text("rate-limit.json"), ("RateLimit-Remaining", "5"));
         var platform = harness.Platform;
 
-        // The first call finds the budget unknown and learns "5"; the second takes the first free slot.
-        for (var i = 0; i < 5; i++) await platform.GetRateLimitAsync();
+        var calls = Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++) await platform.GetRateLimitAsync();
+        });
 
-        var arrivals = harness.Server.Requests.Select(r => r.ArrivedAt).ToList();
-        Assert.Equal(5, arrivals.Count);
-        // Below the threshold, every later call waits for the next slot one refill interval on.
-        for (var i = 2; i < arrivals.Count; i++)
-            Assert.True(arrivals[i] - arrivals[i - 1] >= interval * 0.9,
-                $"call {i + 1} came {(arrivals[i] - arrivals[i - 1]).TotalMilliseconds} ms after the previous one");
+        // The first call finds the budget unknown and learns "5"; the second takes the first free slot at once; each
+        // later one is held until its slot, one refill interval after the previous one.
+        for (var held = 1; held <= 3; held++)
+        {
+            var waits = await time.WaitsStartedAsync(IsBudgetWait, count: held, orUntil: calls);
+            Assert.Equal(Enumerable.Repeat(interval, held), waits);
+            Assert.Equal(held + 1, harness.Server.Requests.Count);
+            time.Advance(interval);
+        }
+        await calls;
+
+        Assert.Equal([Start, Start, Start + interval, Start + 2 * interval, Start + 3 * interval],
+            harness.Server.Requests.Select(r => r.ArrivedAt));
+    }
+
+    [Fact]
+    public void A_low_budget_hands_out_slots_one_refill_interval_apart()
+    {
+        var interval = TimeSpan.FromMilliseconds(800);
+        var time = new FakeTimeProvider(Start);
+        var budget = Budget(time, o =>
+        {
+            o.RateLimit.SlowDownBelow = 100;
+            o.RateLimit.RefillInterval = interval;
+            o.RateLimit.MaxWait = 10 * interval;
+        });
+        budget.Observe("k", 5);
+
+        // Four callers at the same instant: consecutive slots.
+        Assert.Equal([TimeSpan.Zero, interval, 2 * interval, 3 * interval], Enumerable.Range(0, 4).Select(_ => budget.ReserveDelay("k")));
+        time.Advance(interval);
+        Assert.Equal(3 * interval, budget.ReserveDelay("k"));
+
+        // Idle time is not banked: after a pause the next call goes at once, the one after it waits again.
+        time.Advance(20 * interval);
+        Assert.Equal([TimeSpan.Zero, interval], Enumerable.Range(0, 2).Select(_ => budget.ReserveDelay("k")));
+
+        // No single wait exceeds MaxWait, however far ahead the slots are booked.
+        Assert.Equal(10 * interval, Enumerable.Range(0, 20).Select(_ => budget.ReserveDelay("k")).Max());
+        Assert.Equal(TimeSpan.Zero, budget.ReserveDelay("another account"));
+    }
+
+    [Fact]
+    public void After_a_429_every_caller_of_the_account_waits_out_the_back_off()
+    {
+        var time = new FakeTimeProvider(Start);
+        var budget = Budget(time, o => o.RateLimit.RefillInterval = TimeSpan.FromMilliseconds(800));
+        budget.Observe("k", 4000);
+
+        Assert.Equal(TimeSpan.FromSeconds(20), budget.OnTooManyRequests("k", TimeSpan.FromSeconds(20), attempt: 0));
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(15), budget.ReserveDelay("k"));
+        Assert.Equal(TimeSpan.Zero, budget.ReserveDelay("another account"));
+
+        // Without Retry-After: refill intervals, doubling with each consecutive 429.
+        Assert.Equal(TimeSpan.FromMilliseconds(1600), budget.OnTooManyRequests("j", null, attempt: 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(6400), budget.OnTooManyRequests("j", null, attempt: 2));
     }
 
     [Fact]
     public void A_healthy_budget_does_not_delay()
     {
-        var services = new ServiceCollection().AddLogging().AddHerokuClients().BuildServiceProvider();
-        var budget = services.GetRequiredService<KafkaMigrationPortal.Heroku.Http.HerokuRateLimitBudget>();
+        var budget = Budget(new FakeTimeProvider(Start));
 
         Assert.Equal(TimeSpan.Zero, budget.ReserveDelay("k"));
         budget.Observe("k", 4000);
-        Assert.Equal(TimeSpan.Zero, budget.ReserveDelay("k"));
-        budget.Observe("k", 3);
-        budget.ReserveDelay("k");
-        Assert.True(budget.ReserveDelay("k") > TimeSpan.Zero);
-        Assert.Equal(TimeSpan.Zero, budget.ReserveDelay("another account"));
+        Assert.Equal([TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero], Enumerable.Range(0, 3).Select(_ => budget.ReserveDelay("k")));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,9 +8,9 @@ using Microsoft.Extensions.Logging;
 
 namespace KafkaMigrationPortal.Heroku.Tests.Infrastructure;
 
-/// <summary>A request as it arrived at the loopback server.</summary>
+/// <summary>A request as it arrived at the loopback server, stamped by the server's clock.</summary>
 public sealed record RecordedRequest(
-    string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan ArrivedAt)
+    string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset ArrivedAt)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 }
@@ -24,9 +23,13 @@ public sealed class LoopbackHerokuServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
-    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly TimeProvider clock;
 
-    private LoopbackHerokuServer(WebApplication app) => this.app = app;
+    private LoopbackHerokuServer(WebApplication app, TimeProvider clock)
+    {
+        this.app = app;
+        this.clock = clock;
+    }
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -36,13 +39,14 @@ public sealed class LoopbackHerokuServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
 
-    public static async Task<LoopbackHerokuServer> StartAsync()
+    /// <param name="clock">Stamps each request's arrival; share the clients' fake clock to compare with their decisions.</param>
+    public static async Task<LoopbackHerokuServer> StartAsync(TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
-        var server = new LoopbackHerokuServer(app);
+        var server = new LoopbackHerokuServer(app, clock ?? TimeProvider.System);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -56,7 +60,7 @@ public sealed class LoopbackHerokuServer : IAsyncDisposable
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "",
-            context.Request.QueryString.Value ?? "", headers, body, clock.Elapsed);
+            context.Request.QueryString.Value ?? "", headers, body, clock.GetUtcNow());
         requests.Enqueue(recorded);
         await Respond(context, recorded, requests.Count);
     }

@@ -1,12 +1,14 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using KafkaMigrationPortal.Sandbox.Tests.Support;
+using KafkaMigrationPortal.TestSupport.Time;
 
 namespace KafkaMigrationPortal.Sandbox.Tests.Control;
 
 public sealed class ControlTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task Range_pagination_answers_206_with_next_range_until_the_last_page()
     {
@@ -54,7 +56,8 @@ public sealed class ControlTests
     [Fact]
     public async Task Faults_set_per_run_answer_429_500_and_add_latency()
     {
-        await using var host = await SandboxHost.StartAsync();
+        var time = new RecordingFakeTime(Start);
+        await using var host = await SandboxHost.StartAsync(time: time);
         var api = host.Client();
         var control = host.Client(token: null);
 
@@ -81,9 +84,13 @@ public sealed class ControlTests
         {
         }
 
-        var watch = Stopwatch.StartNew();
-        var vars = await api.GetJson("apps/mackerel/config-vars");
-        Assert.True(watch.ElapsedMilliseconds >= 300, $"answered after {watch.ElapsedMilliseconds} ms");
+        // The call is held on the sandbox's clock for the configured latency, and answered once that has passed.
+        var held = api.GetJson("apps/mackerel/config-vars");
+        var latency = TimeSpan.FromMilliseconds(300);
+        Assert.Equal([latency], await time.WaitsStartedAsync(w => w == latency, orUntil: held));
+        Assert.False(held.IsCompleted);
+        time.Advance(latency);
+        var vars = await held;
         Assert.False(vars.AsObject().ContainsKey("X"), "a call answered 500 by fault injection has no side effect");
 
         using var invalid = await control.SendJson(HttpMethod.Put, "_sandbox/faults", new { rate_limit_share = 2.0 });
@@ -122,7 +129,8 @@ public sealed class ControlTests
     [Fact]
     public async Task The_mutation_log_records_each_mutating_call_once_with_secrets_masked()
     {
-        await using var host = await SandboxHost.StartAsync();
+        var time = new RecordingFakeTime(Start);
+        await using var host = await SandboxHost.StartAsync(time: time);
         var api = host.Client();
         using (await api.SendJson(HttpMethod.Patch, "apps/mackerel/config-vars",
                    new Dictionary<string, string?> { ["DATABASE_PASSWORD"] = "hunter2-very-secret", ["OLD"] = null }))
@@ -133,6 +141,7 @@ public sealed class ControlTests
         {
         }
 
+        time.Advance(TimeSpan.FromMinutes(7));
         using (await api.SendJson(HttpMethod.Patch, "apps/mackerel", new { maintenance = true }))
         {
         }
@@ -151,6 +160,7 @@ public sealed class ControlTests
         Assert.True(configChange["body"]!.AsObject().ContainsKey("OLD"));
         Assert.Equal("alice@example.com", configChange["user"]!.GetValue<string>());
         Assert.True(log[1]!["body"]!["maintenance"]!.GetValue<bool>());
+        Assert.Equal([Start, Start.AddMinutes(7)], log.Select(entry => entry!["time"]!.GetValue<DateTimeOffset>()));
     }
 
     [Fact]

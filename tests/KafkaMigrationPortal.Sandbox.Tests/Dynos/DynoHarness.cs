@@ -16,7 +16,7 @@ internal sealed class DynoHarness : IAsyncDisposable
     public const int Partitions = 3;
     public static readonly string[] Topics = ["orders", "payments"];
 
-    public DynoHarness(double messagesPerSecond = 100, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    public DynoHarness(double messagesPerSecond = 100, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
         Clusters = new SandboxKafkaClusters(KafkaTestKit.FastOptions());
         Kafka = Clusters.Create(Guid.NewGuid(), 3);
@@ -32,7 +32,7 @@ internal sealed class DynoHarness : IAsyncDisposable
             ProducerMessagesPerSecond = messagesPerSecond,
             ConsumerCommitInterval = TimeSpan.FromMilliseconds(200),
             StopTimeout = TimeSpan.FromSeconds(5),
-        }), loggerFactory, Clusters);
+        }), loggerFactory, Clusters, time);
     }
 
     public SandboxKafkaClusters Clusters { get; }

@@ -3,6 +3,7 @@ using KafkaMigrationPortal.Sandbox.Kafka;
 using KafkaMigrationPortal.Sandbox.Tests.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Sandbox.Tests.Dynos;
 
@@ -80,22 +81,24 @@ public sealed class DynoSupervisorTests
     [Fact]
     public async Task A_release_restarts_the_dynos_with_the_new_config()
     {
-        await using var harness = new DynoHarness();
+        var releasedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(releasedAt);
+        await using var harness = new DynoHarness(time: time);
 
         await harness.Run(producers: 1, consumers: 1, harness.Vars(producerAddons: "KAFKA"), release: 1);
         var first = await KafkaTestKit.Poll(() => harness.Supervisor.Dynos(DynoHarness.App),
             d => d.Count == 2 && d.All(x => x.State == "up"), Within, "release 1 dynos are up");
         Assert.Equal(["consumer.1", "producer.1"], first.Select(d => d.Name));
-        Assert.All(first, d => Assert.Equal(1, d.ReleaseVersion));
+        Assert.All(first, d => Assert.Equal((1, releasedAt), (d.ReleaseVersion, d.StartedAt)));
         await KafkaTestKit.Poll(() => harness.Written(harness.Kafka), n => n >= 5, Within, "release 1 writes to KAFKA");
         Assert.Equal(0, harness.Written(harness.Other));
 
+        time.Advance(TimeSpan.FromMinutes(3));
         await harness.Run(producers: 1, consumers: 1, harness.Vars(producerAddons: "KAFKA,OTHER"), release: 2);
 
         var second = harness.Supervisor.Dynos(DynoHarness.App);
         Assert.Equal(["consumer.1", "producer.1"], second.Select(d => d.Name));
-        Assert.All(second, d => Assert.Equal(2, d.ReleaseVersion));
-        Assert.All(second, d => Assert.True(d.StartedAt > first.Max(f => f.StartedAt)));
+        Assert.All(second, d => Assert.Equal((2, releasedAt.AddMinutes(3)), (d.ReleaseVersion, d.StartedAt)));
         await KafkaTestKit.Poll(() => harness.Written(harness.Other), n => n >= 5, Within, "release 2 also writes to OTHER");
     }
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaMigrationPortal.Sandbox.Kafka;
+using KafkaMigrationPortal.TestSupport.Time;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -7,24 +8,25 @@ namespace KafkaMigrationPortal.Sandbox.Tests.Kafka;
 
 public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClassFixture<SandboxKafkaClustersFixture>
 {
+    private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task Records_older_than_retention_are_deleted_and_younger_ones_kept()
     {
         var cluster = fixture.NewCluster(brokers: 1);
         cluster.CreateTopic("events", partitions: 2, replicationFactor: 1);
-        var now = DateTimeOffset.UtcNow;
         // Producer-set timestamps stand in for the passing of time.
-        await Produce(cluster, "events", partition: 0, count: 5, now.AddHours(-2));
-        await Produce(cluster, "events", partition: 0, count: 3, now.AddMinutes(-1));
-        await Produce(cluster, "events", partition: 1, count: 4, now.AddHours(-3));
+        await Produce(cluster, "events", partition: 0, count: 5, Now.AddHours(-2));
+        await Produce(cluster, "events", partition: 0, count: 3, Now.AddMinutes(-1));
+        await Produce(cluster, "events", partition: 1, count: 4, Now.AddHours(-3));
 
         cluster.SetRetention("events", TimeSpan.FromHours(1));
-        var deleted = cluster.EnforceRetention(now);
+        var deleted = cluster.EnforceRetention(Now);
 
         Assert.Equal(9, deleted);
         Assert.Equal((5, 8), Offsets(cluster, "events", 0));
         Assert.Equal((4, 4), Offsets(cluster, "events", 1));
-        Assert.Equal(0, cluster.EnforceRetention(now));
+        Assert.Equal(0, cluster.EnforceRetention(Now));
     }
 
     [Fact]
@@ -32,20 +34,24 @@ public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClass
     {
         var cluster = fixture.NewCluster(brokers: 1);
         cluster.CreateTopic("kept", partitions: 1, replicationFactor: 1);
-        await Produce(cluster, "kept", 0, 3, DateTimeOffset.UtcNow.AddDays(-30));
+        await Produce(cluster, "kept", 0, 3, Now.AddDays(-30));
         cluster.CreateTopic("other", partitions: 1, replicationFactor: 1);
         cluster.SetRetention("other", TimeSpan.FromSeconds(1));
 
-        Assert.Equal(0, cluster.EnforceRetention(DateTimeOffset.UtcNow));
+        Assert.Equal(0, cluster.EnforceRetention(Now));
         Assert.Equal((0, 3), Offsets(cluster, "kept", 0));
     }
 
     [Fact]
-    public async Task The_hosted_sweeper_enforces_a_retention_of_seconds()
+    public async Task The_hosted_sweeper_enforces_a_retention_of_seconds_on_the_sandbox_clock()
     {
-        var services = new ServiceCollection().AddLogging().AddSandboxKafka(o =>
+        // Far ahead of the machine's clock: a sweeper reading that clock would find these records young and keep them.
+        var written = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var time = new RecordingFakeTime(written);
+        var sweepInterval = TimeSpan.FromMilliseconds(200);
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time).AddSandboxKafka(o =>
         {
-            o.RetentionSweepInterval = TimeSpan.FromMilliseconds(200);
+            o.RetentionSweepInterval = sweepInterval;
             o.GroupInitialRebalanceDelay = TimeSpan.Zero;
         });
         await using var provider = services.BuildServiceProvider();
@@ -56,11 +62,14 @@ public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClass
 
         var cluster = clusters.Create(Guid.NewGuid(), 1);
         cluster.CreateTopic("short", partitions: 1, replicationFactor: 1);
-        await Produce(cluster, "short", 0, 4, DateTimeOffset.UtcNow);
+        await Produce(cluster, "short", 0, 4, written);
         cluster.SetRetention("short", TimeSpan.FromSeconds(1));
+        await time.WaitsStartedAsync(w => w == sweepInterval);
+
+        time.Advance(TimeSpan.FromSeconds(2));
 
         var offsets = await KafkaTestKit.Poll(() => Offsets(cluster, "short", 0), o => o.Low == 4, TimeSpan.FromSeconds(10),
-            "the earliest offset of a 1 s retention topic moves past records written before");
+            "the earliest offset of a 1 s retention topic moves past records written 2 s before on the sandbox clock");
         Assert.Equal((4, 4), offsets);
 
         foreach (var service in hosted) await service.StopAsync(CancellationToken.None);
@@ -71,7 +80,7 @@ public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClass
     {
         var cluster = fixture.NewCluster(brokers: 1);
         cluster.CreateTopic("trim", partitions: 1, replicationFactor: 1);
-        await Produce(cluster, "trim", 0, 6, DateTimeOffset.UtcNow);
+        await Produce(cluster, "trim", 0, 6, Now);
 
         cluster.Mock.DeleteRecordsBefore("trim", 0, 4);
 

@@ -1,6 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Confluent.Kafka;
 using KafkaMigrationPortal.AppClient;
+using KafkaMigrationPortal.Sandbox.Kafka;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Sandbox.Tests.Kafka;
 
@@ -21,6 +24,19 @@ public sealed class TlsFrontTests(SandboxKafkaClustersFixture fixture) : IClassF
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", cluster.Credentials.TrustedCert);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", cluster.Credentials.ClientCert);
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", cluster.Credentials.ClientCertKey);
+    }
+
+    [Fact]
+    public void Certificates_are_valid_from_five_minutes_before_they_are_made_for_a_year()
+    {
+        var madeAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+        using var certificates = SandboxCertificates.Create("validity", clock: new FakeTimeProvider(madeAt));
+
+        static (DateTimeOffset From, DateTimeOffset To) Window(X509Certificate2 c) => (new(c.NotBefore), new(c.NotAfter));
+        Assert.Equal((madeAt.AddMinutes(-5), madeAt.AddYears(1)), Window(certificates.Server));
+        Assert.Equal((madeAt.AddMinutes(-5), madeAt.AddYears(1)), Window(certificates.Client));
+        Assert.Equal((madeAt.AddMinutes(-5), madeAt.AddYears(1).AddDays(1)), Window(certificates.Authority));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Tests.Audit;
 
@@ -71,6 +72,22 @@ public sealed class AuditLogTests : IDisposable
         var line = JsonDocument.Parse(Assert.Single(jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
         Assert.Equal("bob@example.com", line.GetProperty("actor").GetString());
         Assert.Equal(64, line.GetProperty("hash").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task Exports_are_named_after_the_time_on_the_portal_clock()
+    {
+        // Ahead of the machine's clock, as the test client's cookie jar needs (see PortalFactory).
+        var time = new FakeTimeProvider(new DateTimeOffset(2100, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        using var timed = PortalFactory.OnSqlite(databaseFile, time);
+        var alice = await timed.SignInAsync("alice@example.com");
+        time.Advance(TimeSpan.FromSeconds(61));
+
+        using var csv = await alice.GetAsync($"{AuditModule.ExportPath}?format=csv");
+        using var jsonl = await alice.GetAsync($"{AuditModule.ExportPath}?format=jsonl");
+
+        Assert.Equal("audit-21000102-030506.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal("audit-21000102-030506.jsonl", jsonl.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
     }
 
     [Fact]

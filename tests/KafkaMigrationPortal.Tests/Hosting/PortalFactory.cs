@@ -4,14 +4,18 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Tests.Hosting;
 
 /// <summary>The real portal (found through its root component's assembly), in-process, configured only through the settings a deployment would use.</summary>
-public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<App>
+/// <param name="time">Replaces the portal's clock. Keep it at or ahead of the machine's: the test client's cookie jar
+/// drops cookies whose expiry (stamped on this clock) has passed on the machine's.</param>
+public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null) : WebApplicationFactory<App>
 {
-    public static PortalFactory OnSqlite(string databaseFile) =>
-        new(new Dictionary<string, string?> { ["Storage:SqlitePath"] = databaseFile });
+    public static PortalFactory OnSqlite(string databaseFile, TimeProvider? time = null) =>
+        new(new Dictionary<string, string?> { ["Storage:SqlitePath"] = databaseFile }, time);
 
     public static PortalFactory OnPostgres(string databaseUrl) =>
         new(new Dictionary<string, string?> { ["DATABASE_URL"] = databaseUrl });
@@ -47,6 +51,11 @@ public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings)
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (time is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
         }
     }
 }

@@ -3,6 +3,8 @@ using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Migrations.Planning;
 using KafkaMigrationPortal.Tests.Execution;
 using KafkaMigrationPortal.Tests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Tests.Identity;
 
@@ -15,8 +17,9 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private void Start(string approvalValidity) =>
-        host = EngineHost.OnSqlite(databaseFile, extra: new Dictionary<string, string?> { ["Execution:ApprovalValidity"] = approvalValidity });
+    private void Start(string approvalValidity, TimeProvider? time = null) =>
+        host = EngineHost.OnSqlite(databaseFile, extra: new Dictionary<string, string?> { ["Execution:ApprovalValidity"] = approvalValidity },
+            replaceServices: time is null ? null : services => services.AddSingleton(time));
 
     [Fact]
     public async Task A_gate_needing_two_approvals_waits_for_two_different_people()
@@ -42,18 +45,22 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
     [Fact]
     public async Task An_expired_approval_no_longer_opens_the_gate()
     {
-        Start("00:00:00.001");
+        var approvedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(approvedAt);
+        Start("01:00:00", time);
         var plan = EngineHost.HandPlan(await host.SourceAsync(), EngineHost.Step(new SetMaintenance(true), approval: true));
         var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
         await host.DriveAsync(runId, r => r.Run.Status == MigrationRunStatus.AwaitingApproval, "the run waits at the gate");
 
         var approved = await host.Runs.ApproveAsync(runId, 0, "bob@example.com", "go");
+        Assert.True(approved.Succeeded, approved.Message);
+        Assert.Equal(approvedAt.AddHours(1), Assert.Single((await host.Runs.GetAsync(runId))!.Approvals).ExpiresAt);
+
+        // The step was released at approval; by the time it runs, the hour has passed on the portal's clock.
+        time.Advance(TimeSpan.FromHours(1));
         await host.AdvanceOnceAsync(runId);
 
-        Assert.True(approved.Succeeded, approved.Message);
         var details = (await host.Runs.GetAsync(runId))!;
-        var approval = Assert.Single(details.Approvals);
-        Assert.True(approval.ExpiresAt <= DateTimeOffset.UtcNow);
         Assert.Equal(RunStepStatus.AwaitingApproval, details.Steps[0].Status);
         Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
     }

@@ -7,6 +7,7 @@ using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaMigrationPortal.Tests.Identity;
 
@@ -133,26 +134,37 @@ public sealed partial class SignInTests : IDisposable
     [Fact]
     public async Task A_grant_about_to_expire_is_refreshed_before_use()
     {
-        await portal.SignInAsync("alice@example.com");
-        var directory = portal.Services.GetRequiredService<UserDirectory>();
-        var contexts = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        Guid aliceId;
-        string before;
-        await using (var db = await contexts.CreateDbContextAsync())
+        // Ahead of the machine's clock, as the test client's cookie jar needs (see PortalFactory).
+        var signedInAt = new DateTimeOffset(2100, 1, 4, 9, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(signedInAt);
+        using var timed = PortalFactory.OnSqlite(databaseFile, time);
+        await timed.SignInAsync("alice@example.com");
+        var directory = timed.Services.GetRequiredService<UserDirectory>();
+        UserAccount signedIn;
+        await using (var db = await timed.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
         {
-            var alice = await db.Set<UserAccount>().SingleAsync(u => u.Email == "alice@example.com");
-            alice.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddMinutes(1);
-            (aliceId, before) = (alice.Id, alice.ProtectedAccessToken!);
-            await db.SaveChangesAsync();
+            signedIn = await db.Set<UserAccount>().SingleAsync(u => u.Email == "alice@example.com");
         }
 
-        var credential = portal.Services.GetRequiredService<UserCredentials>().For(aliceId, "alice@example.com");
-        var account = await portal.Services.GetRequiredService<IHerokuClientFactory>().Platform(credential).GetAccountAsync();
+        var expires = signedIn.AccessTokenExpiresAt!.Value;
+        var lifetime = expires - signedInAt;
+        Assert.Equal(TimeSpan.FromHours(8), lifetime);
+        var credential = timed.Services.GetRequiredService<UserCredentials>().For(signedIn.Id, "alice@example.com");
+        var platform = timed.Services.GetRequiredService<IHerokuClientFactory>().Platform(credential);
+
+        // Six minutes before expiry the grant from sign-in is still used as it is.
+        time.SetUtcNow(expires - TimeSpan.FromMinutes(6));
+        await platform.GetAccountAsync();
+        Assert.Equal(signedIn.ProtectedAccessToken, (await directory.FindAsync(signedIn.Id))!.ProtectedAccessToken);
+
+        // Four minutes before, it is refreshed first, and the new grant's lifetime counts from now.
+        time.SetUtcNow(expires - TimeSpan.FromMinutes(4));
+        var account = await platform.GetAccountAsync();
 
         Assert.Equal("alice@example.com", account.Email);
-        var refreshed = await directory.FindAsync(aliceId);
-        Assert.NotEqual(before, refreshed!.ProtectedAccessToken);
-        Assert.True(refreshed.AccessTokenExpiresAt > DateTimeOffset.UtcNow.AddHours(1));
+        var refreshed = (await directory.FindAsync(signedIn.Id))!;
+        Assert.NotEqual(signedIn.ProtectedAccessToken, refreshed.ProtectedAccessToken);
+        Assert.Equal(time.GetUtcNow() + lifetime, refreshed.AccessTokenExpiresAt);
     }
 
     [Fact]

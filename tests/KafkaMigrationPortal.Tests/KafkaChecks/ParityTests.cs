@@ -6,8 +6,7 @@ namespace KafkaMigrationPortal.Tests.KafkaChecks;
 public sealed class ParityTests(KafkaChecksFixture fixture) : IClassFixture<KafkaChecksFixture>
 {
     // Producer-set timestamps stand in for time passing; millisecond precision, as Kafka stores them.
-    private static readonly DateTimeOffset DoubleWriteStart = DateTimeOffset.FromUnixTimeMilliseconds(
-        DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds());
+    private static readonly DateTimeOffset DoubleWriteStart = new(2026, 3, 2, 9, 0, 0, 123, TimeSpan.Zero);
 
     [Fact]
     public async Task Oldest_retained_record_per_partition_is_read_with_its_timestamp()
@@ -58,7 +57,7 @@ public sealed class ParityTests(KafkaChecksFixture fixture) : IClassFixture<Kafk
     [Fact]
     public void A_record_stamped_exactly_at_the_start_does_not_count_as_newer()
     {
-        var snapshot = new OldestRetainedSnapshot("OLD_KAFKA", DateTimeOffset.UtcNow,
+        var snapshot = new OldestRetainedSnapshot("OLD_KAFKA", DoubleWriteStart.AddDays(8),
             [new PartitionOldestRecord("t", 0, 0, 1, DoubleWriteStart), new PartitionOldestRecord("t", 1, 0, 1, DoubleWriteStart.AddMilliseconds(1))]);
 
         var verdict = ParityVerdict.Decide(snapshot, DoubleWriteStart);

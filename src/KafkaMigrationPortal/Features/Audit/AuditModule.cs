@@ -1,3 +1,4 @@
+using System.Globalization;
 using KafkaMigrationPortal.Features.Identity;
 
 namespace KafkaMigrationPortal.Features.Audit;
@@ -13,10 +14,10 @@ public static class AuditModule
     /// <summary><c>/audit/export?format=csv|jsonl&amp;app=&amp;run=&amp;user=&amp;action=&amp;from=&amp;to=</c> and <c>/audit/verify</c>, for signed-in viewers.</summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ExportPath, async (HttpContext context, AuditExport export, string? format, string? app, Guid? run, string? user, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
+        endpoints.MapGet(ExportPath, async (HttpContext context, AuditExport export, TimeProvider time, string? format, string? app, Guid? run, string? user, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
         {
             var filter = new AuditFilter(app, run, user, action, from, to);
-            var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+            var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             switch (format?.ToLowerInvariant() ?? "csv")
             {
                 case "csv":
