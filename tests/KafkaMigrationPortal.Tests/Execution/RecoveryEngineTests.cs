@@ -17,33 +17,57 @@ namespace KafkaMigrationPortal.Tests.Execution;
 /// and reports the Hangfire state a test gives it; the embedded sandbox and SQLite are real.
 /// </summary>
 [Collection(PortalHostCollection.Name)]
-public sealed class RecoveryEngineTests : IAsyncLifetime
+public sealed class RecoveryEngineTests(RecoveryEngineTests.Engine engine) : IClassFixture<RecoveryEngineTests.Engine>, IAsyncLifetime
 {
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
-    private readonly string databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-recovery-{Guid.NewGuid():N}.db");
-    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, 300, TimeSpan.Zero));
-    private readonly ScriptedScheduler scheduler = new();
-    private EngineHost host = null!;
+    private readonly FakeTimeProvider time = engine.Time;
+    private readonly ScriptedScheduler scheduler = engine.Scheduler;
+    private readonly EngineHost host = engine.Host;
 
+    /// <summary>Every test starts with no run in progress (one app has one active run at most) and nothing recorded.</summary>
     public async Task InitializeAsync()
     {
-        // The reconciler runs here only when a test calls it: not on a schedule, and its start-up pass is awaited below.
-        host = EngineHost.OnSqlite(databaseFile, manualScheduling: false, extra: new Dictionary<string, string?> { ["Execution:ReconcilerCron"] = Cron.Never() },
-            replaceServices: services =>
-            {
-                services.AddSingleton<TimeProvider>(time);
-                services.AddSingleton<IRunScheduler>(scheduler);
-            });
-        var monitoring = host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await Deadline.PollAsync(() => Task.FromResult(monitoring.SucceededListCount() >= 1 && monitoring.ProcessingCount() == 0),
-            TimeSpan.FromSeconds(60), "the reconciler's start-up pass has run");
+        await using var db = await host.Databases.CreateDbContextAsync();
+        await db.MigrationRuns.Where(r => MigrationRunStatuses.Active.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, MigrationRunStatus.Aborted));
+        scheduler.Continuations.Clear();
+        scheduler.States.Clear();
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>One portal for the class: the fake clock only moves forward, so each test reads times relative to it.</summary>
+    public sealed class Engine : IAsyncLifetime
     {
-        await host.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(databaseFile);
+        private readonly string databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-recovery-{Guid.NewGuid():N}.db");
+
+        public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, 300, TimeSpan.Zero));
+
+        public ScriptedScheduler Scheduler { get; } = new();
+
+        public EngineHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            // The reconciler runs here only when a test calls it: not on a schedule, and its start-up pass is awaited below.
+            Host = EngineHost.OnSqlite(databaseFile, manualScheduling: false,
+                extra: new Dictionary<string, string?> { ["Execution:ReconcilerCron"] = Cron.Never() },
+                replaceServices: services =>
+                {
+                    services.AddSingleton<TimeProvider>(Time);
+                    services.AddSingleton<IRunScheduler>(Scheduler);
+                });
+            var monitoring = Host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+            await Deadline.PollAsync(() => Task.FromResult(monitoring.SucceededListCount() >= 1 && monitoring.ProcessingCount() == 0),
+                TimeSpan.FromSeconds(60), "the reconciler's start-up pass has run");
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(databaseFile);
+        }
     }
 
     [Fact]
@@ -185,7 +209,7 @@ public sealed class RecoveryEngineTests : IAsyncLifetime
     }
 
     /// <summary>Records continuations; reports the Hangfire state the test set for a job id (none: finished or unknown).</summary>
-    private sealed class ScriptedScheduler : IRunScheduler
+    public sealed class ScriptedScheduler : IRunScheduler
     {
         public ConcurrentQueue<(Guid RunId, Continuation Next)> Continuations { get; } = new();
 
