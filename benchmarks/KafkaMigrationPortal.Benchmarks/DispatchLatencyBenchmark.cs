@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
@@ -8,10 +6,8 @@ using KafkaMigrationPortal.Features.Migrations.Execution;
 using KafkaMigrationPortal.Features.Migrations.Planning;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Sandbox;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace KafkaMigrationPortal.Benchmarks;
@@ -50,10 +46,10 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
         var children = new List<Process>();
         try
         {
-            var sandboxUrl = await StartSandboxAsync(children);
+            var sandboxUrl = await PortalProcesses.StartSandboxAsync(children, "--Sandbox:ProvisioningDelay", "00:00:00");
             var environment = new Dictionary<string, string>
             {
-                ["DATABASE_URL"] = DatabaseUrl(connectionString),
+                ["DATABASE_URL"] = PortalProcesses.DatabaseUrl(connectionString),
                 [HerokuConnection.ApiKeyVariable] = SandboxUsers.Alice.ApiToken,
                 ["Heroku__PlatformApiBaseUrl"] = sandboxUrl,
                 ["Heroku__KafkaApiBaseUrl"] = sandboxUrl,
@@ -61,12 +57,12 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
             };
             for (var i = 1; i <= 2; i++)
             {
-                children.Add(Start("KafkaMigrationPortal.dll", ["--role", "worker"], new(environment) { ["DYNO"] = $"worker.{i}" }));
-                await WaitForServersAsync(connectionString, i, children);
+                children.Add(PortalProcesses.StartPortal(PortalRole.Worker, $"worker.{i}", environment));
+                await PortalProcesses.WaitForServersAsync(connectionString, i, children);
             }
 
             Console.WriteLine($"two worker processes (Hangfire on PostgreSQL, long polling) and a sandbox are up; {runs} runs of {steps} steps");
-            using var controller = Controller(environment);
+            using var controller = PortalProcesses.Controller(environment);
             var service = controller.Services.GetRequiredService<MigrationRunService>();
             var platform = controller.Services.GetRequiredService<IHerokuClientFactory>().Platform(controller.Services.GetRequiredService<HerokuConnection>().Credential);
             var kafka = (await platform.ListAttachmentsAsync("mackerel")).Single(a => a.Name == AttachmentNames.Primary);
@@ -97,12 +93,7 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
         }
         finally
         {
-            foreach (var child in children)
-            {
-                if (!child.HasExited) child.Kill(entireProcessTree: true);
-                await child.WaitForExitAsync();
-                child.Dispose();
-            }
+            await PortalProcesses.StopAsync(children);
 
             NpgsqlConnection.ClearAllPools();
             await Postgres.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
@@ -165,88 +156,4 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
     private static void Print(string what, IReadOnlyList<TimeSpan> samples) =>
         Console.WriteLine($"step dispatch {what,-24} {samples.Count,4} samples: p50 {Timing.Format(Timing.Percentile(samples, 0.5))}, " +
                           $"p99 {Timing.Format(Timing.Percentile(samples, 0.99))}, max {Timing.Format(samples.Max())}");
-
-    /// <summary>The portal's services against the shared database and sandbox, never started: no job server here.</summary>
-    private static IHost Controller(IReadOnlyDictionary<string, string> environment)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(environment.Select(e => KeyValuePair.Create(e.Key.Replace("__", ":"), (string?)e.Value)));
-        builder.Logging.ClearProviders();
-        builder.AddPortalCore(PortalRole.Worker);
-        return builder.Build();
-    }
-
-    private static async Task<string> StartSandboxAsync(List<Process> children)
-    {
-        var port = FreePort();
-        children.Add(Start("KafkaMigrationPortal.Sandbox.dll", ["--port", port.ToString(), "--Sandbox:ProvisioningDelay", "00:00:00"],
-            new() { ["Logging__LogLevel__Default"] = "Warning" }));
-        var url = $"http://127.0.0.1:{port}/";
-        using var probe = new HttpClient { BaseAddress = new Uri(url) };
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if ((await probe.GetAsync("_sandbox")).IsSuccessStatusCode) return url;
-            }
-            catch (HttpRequestException) when (waited.Elapsed < TimeSpan.FromSeconds(60))
-            {
-            }
-
-            if (children[^1].HasExited) throw new InvalidOperationException("the sandbox process exited");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitForServersAsync(string connectionString, int count, List<Process> children)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (children.Any(c => c.HasExited)) throw new InvalidOperationException("a worker process exited during start-up");
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var exists = new NpgsqlCommand("SELECT to_regclass('hangfire.server') IS NOT NULL", connection);
-            if ((bool)(await exists.ExecuteScalarAsync())!)
-            {
-                await using var servers = new NpgsqlCommand("SELECT count(*) FROM hangfire.server", connection);
-                if ((long)(await servers.ExecuteScalarAsync())! >= count) return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("the worker processes did not register their job servers");
-    }
-
-    private static Process Start(string dll, IReadOnlyList<string> arguments, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        // Drained so that a full pipe never blocks the child; its output is not needed.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static string DatabaseUrl(string connectionString)
-    {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        var credentials = Uri.EscapeDataString(b.Username ?? "postgres") + (string.IsNullOrEmpty(b.Password) ? "" : ":" + Uri.EscapeDataString(b.Password));
-        return $"postgres://{credentials}@{b.Host}:{b.Port}/{b.Database}?sslmode=disable";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
 }

@@ -7,6 +7,7 @@ IBenchmark[] benchmarks =
     new HistoryPageBenchmark(),
     new DispatchLatencyBenchmark(),
     new RunPageBenchmark(),
+    new RecoveryBenchmark(),
 ];
 
 var name = args.FirstOrDefault();

@@ -312,6 +312,6 @@ public sealed class RunPageBenchmark : IBenchmark
     {
         public Task ContinueAsync(Guid runId, Continuation continuation, CancellationToken ct = default) => Task.CompletedTask;
 
-        public bool IsPending(string? jobId) => true;
+        public PendingJob? Find(string? jobId) => new(PendingJobState.Scheduled, DateTimeOffset.MaxValue);
     }
 }

@@ -73,14 +73,17 @@ internal static class ControlEndpoints
 
         control.MapGet("/mutations", (SandboxMutationLog log, long? after) => Results.Json(log.Entries(after ?? 0), Json));
 
-        control.MapPost("/reset", (HerokuSandbox sandbox, SandboxMutationLog log, Ledger ledger) =>
+        control.MapPost("/reset", async (HerokuSandbox sandbox, SandboxMutationLog log, Ledger ledger) =>
         {
-            foreach (var report in ledger.ReportAll(0))
+            // The books are cleared only once the old producers have flushed and the old consumers have stopped:
+            // cleared earlier, they would list the old dynos' last messages as produced and never consumed.
+            await sandbox.ResetAsync(whileStopped: () =>
             {
-                ledger.Clear(report.App);
-            }
-
-            sandbox.Reset();
+                foreach (var report in ledger.ReportAll(0))
+                {
+                    ledger.Clear(report.App);
+                }
+            });
             log.Clear();
             return Results.NoContent();
         });

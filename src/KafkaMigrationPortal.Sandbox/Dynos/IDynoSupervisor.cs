@@ -12,6 +12,13 @@ public interface IDynoSupervisor
     /// <summary>Stops every dyno of the app (app destroyed or sandbox shutting down).</summary>
     void StopAll(string app);
 
+    /// <summary>As <see cref="StopAll"/>; completes once the dynos have stopped (producers flushed, consumers closed).</summary>
+    Task StopAllAsync(string app)
+    {
+        StopAll(app);
+        return Task.CompletedTask;
+    }
+
     /// <summary>The app's running producer and consumer dynos as last reported, for <c>GET /apps/{app}/dynos</c>.</summary>
     IReadOnlyList<DynoStatus> Dynos(string app) => [];
 }

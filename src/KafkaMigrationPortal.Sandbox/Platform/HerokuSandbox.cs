@@ -60,8 +60,12 @@ public sealed partial class HerokuSandbox : IDisposable
     /// <summary>Seeds the demo account on first use (or at host start-up).</summary>
     public void EnsureInitialized() => Mutate(() => 0);
 
-    /// <summary>Forgets every app and add-on, destroys their clusters, stops their dynos, and seeds again.</summary>
-    public void Reset()
+    /// <summary>
+    /// Forgets every app and add-on, stops their dynos and waits until they have stopped, runs
+    /// <paramref name="whileStopped"/> (nothing of the old apps runs then, and nothing new has started), destroys their
+    /// clusters and seeds again.
+    /// </summary>
+    public async Task ResetAsync(Action? whileStopped = null)
     {
         List<string> appNames;
         List<Guid> clusterIds;
@@ -78,16 +82,15 @@ public sealed partial class HerokuSandbox : IDisposable
             _initialized = false;
         }
 
+        List<Task> stopped;
         lock (_reconcileGate)
         {
-            foreach (var app in appNames)
-            {
-                _dynos?.StopAll(app);
-            }
-
+            stopped = [.. appNames.Select(app => _dynos?.StopAllAsync(app) ?? Task.CompletedTask)];
             _appliedReconciles.Clear();
         }
 
+        await Task.WhenAll(stopped);
+        whileStopped?.Invoke();
         foreach (var id in clusterIds)
         {
             _clusters?.Destroy(id);

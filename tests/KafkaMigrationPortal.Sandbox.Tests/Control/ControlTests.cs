@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using KafkaMigrationPortal.Sandbox.Dynos;
 using KafkaMigrationPortal.Sandbox.Tests.Support;
 using KafkaMigrationPortal.TestSupport.Time;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Sandbox.Tests.Control;
 
@@ -186,5 +188,22 @@ public sealed class ControlTests
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
         Assert.False((await api.GetJson("apps/mackerel/config-vars")).AsObject().ContainsKey("X"));
         Assert.Empty(JsonNode.Parse(await (await host.Client(token: null).GetAsync("_sandbox/mutations")).Content.ReadAsStringAsync())!.AsArray());
+    }
+
+    [Fact]
+    public async Task Reset_clears_the_ledger_only_after_the_old_dynos_have_stopped()
+    {
+        await using var host = await SandboxHost.StartAsync();
+        var ledger = host.Services.GetRequiredService<Ledger>();
+        ledger.RecordProduced("mackerel", "orders", "old-addon", "mackerel-1");
+        // A stopping producer flushes: its last acknowledged message lands in the books while it stops, on an add-on the
+        // reset destroys and that no consumer will read again.
+        host.Dynos!.OnStopAll = app => ledger.RecordProduced(app, "orders", "old-addon", $"{app}-flushed-while-stopping");
+
+        using var reset = await host.Client(token: null).PostAsync("_sandbox/reset", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        var books = await host.Client(token: null).GetJson("_sandbox/ledger/mackerel");
+        Assert.Empty(books["topics"]!.AsArray());
     }
 }

@@ -58,9 +58,10 @@ internal sealed class FakeDynoSupervisor : IDynoSupervisor
 
     public void Reconcile(string app, IReadOnlyList<DynoSpec> desired) => Reconciles.Enqueue((app, desired));
 
-    public void StopAll(string app)
-    {
-    }
+    /// <summary>Runs as the app's dynos are stopped, e.g. to stand for a producer's last flush.</summary>
+    public Action<string>? OnStopAll { get; set; }
+
+    public void StopAll(string app) => OnStopAll?.Invoke(app);
 
     public IReadOnlyList<DynoSpec>? Last(string app) => Reconciles.LastOrDefault(r => r.App == app).Desired;
 }

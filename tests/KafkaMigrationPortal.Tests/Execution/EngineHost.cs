@@ -148,5 +148,5 @@ public sealed class ManualScheduler : IRunScheduler
         return Task.CompletedTask;
     }
 
-    public bool IsPending(string? jobId) => false;
+    public PendingJob? Find(string? jobId) => null;
 }

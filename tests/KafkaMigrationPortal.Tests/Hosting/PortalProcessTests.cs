@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Storage;
 using KafkaMigrationPortal.TestSupport;
@@ -52,6 +54,80 @@ public sealed class PortalProcessTests
     }
 
     [Fact]
+    public async Task With_PostgreSQL_unreachable_start_up_says_it_waits_then_stops_with_one_line_and_exit_code_1()
+    {
+        var port = ClosedPort();
+        var (exitCode, stdout, stderr) = await RunPortalAsync(new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = $"postgres://portal:hunter2@127.0.0.1:{port}/portal?sslmode=disable",
+            [StorageSettings.DatabaseWaitKey.Replace(":", "__")] = "00:00:05",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"PostgreSQL at 127.0.0.1:{port} did not answer within 5 s", line);
+        var waiting = stdout.Split('\n').Count(l => l.Contains($"waiting for PostgreSQL at 127.0.0.1:{port}"));
+        Assert.True(waiting >= 2, $"start-up said it was waiting {waiting} time(s):\n{stdout}");
+        Assert.DoesNotContain("   at ", stderr + stdout);
+        Assert.DoesNotContain("hunter2", stderr + stdout);
+    }
+
+    [Fact]
+    public async Task Two_processes_starting_together_on_a_fresh_database_take_turns_applying_the_schema()
+    {
+        await using var database = await TestPostgres.CreateDatabaseAsync();
+        var outputs = new[] { new StringWriter(), new StringWriter() };
+        var workers = Enumerable.Range(1, 2).Select(i => StartWorker(database.DatabaseUrl, $"worker.{i}", outputs[i - 1])).ToList();
+        try
+        {
+            await Deadline.PollAsync(async () =>
+            {
+                if (workers.FirstOrDefault(w => w.HasExited) is { } exited) throw new InvalidOperationException($"a worker exited with {exited.ExitCode}:\n{string.Join("\n", outputs.Select(o => o.ToString()))}");
+                return await CountServersAsync(database.ConnectionString, "worker.%") == 2;
+            }, TimeSpan.FromSeconds(90), "both workers register a Hangfire server");
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync();
+            }
+        }
+
+        foreach (var output in outputs.Select(o => o.ToString()))
+        {
+            Assert.False(output.Contains("fail:") || output.Contains("   at "), output);
+        }
+    }
+
+    private static Process StartWorker(string databaseUrl, string dyno, StringWriter output)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KafkaMigrationPortal.dll"));
+        start.ArgumentList.Add("--role");
+        start.ArgumentList.Add("worker");
+        start.Environment["DATABASE_URL"] = databaseUrl;
+        start.Environment["DYNO"] = dyno;
+        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task A_worker_without_a_Heroku_credential_is_refused_because_the_sandbox_lives_in_the_web_process()
     {
         var (exitCode, _, stderr) = await RunPortalAsync(new Dictionary<string, string>(), "--role", "worker");
@@ -85,7 +161,7 @@ public sealed class PortalProcessTests
         try
         {
             var servers = await Deadline.PollAsync(
-                () => CountWorkerServersAsync(database.ConnectionString),
+                () => CountServersAsync(database.ConnectionString, "worker.1:%"),
                 count => count > 0,
                 TimeSpan.FromSeconds(60),
                 "the worker registers a Hangfire server");
@@ -99,7 +175,7 @@ public sealed class PortalProcessTests
         }
     }
 
-    private static async Task<long> CountWorkerServersAsync(string connectionString)
+    private static async Task<long> CountServersAsync(string connectionString, string idPattern)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -109,7 +185,8 @@ public sealed class PortalProcessTests
             return 0;
         }
 
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM hangfire.server WHERE id LIKE 'worker.1:%'", connection);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM hangfire.server WHERE id LIKE @pattern", connection);
+        count.Parameters.AddWithValue("pattern", idPattern);
         return (long)(await count.ExecuteScalarAsync())!;
     }
 

@@ -66,4 +66,15 @@ public sealed class StorageSettingsTests
         Assert.Equal(StorageProvider.Sqlite, settings.Provider);
         Assert.StartsWith("Data Source=", settings.ConnectionString);
     }
+
+    [Fact]
+    public void How_long_start_up_waits_for_PostgreSQL_is_a_setting_under_Herokus_boot_timeout_by_default()
+    {
+        const string url = "postgres://u:p@db.example.com:5432/d";
+
+        Assert.Equal(TimeSpan.FromSeconds(45), From(("DATABASE_URL", url)).DatabaseWait);
+        Assert.Equal(TimeSpan.FromSeconds(5), From(("DATABASE_URL", url), (StorageSettings.DatabaseWaitKey, "00:00:05")).DatabaseWait);
+        var refused = Assert.Throws<PortalConfigurationException>(() => From(("DATABASE_URL", url), (StorageSettings.DatabaseWaitKey, "soon")));
+        Assert.Contains(StorageSettings.DatabaseWaitKey, refused.Message);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KafkaMigrationPortal.Features.Storage;
 
@@ -27,22 +28,27 @@ public static class StorageModule
             builder.Services.AddDataProtection().SetApplicationName(DataProtectionApplicationName).PersistKeysToDbContext<SqlitePortalDbContext>();
         }
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PortalSchema>();
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return settings;
     }
 
     /// <summary>
-    /// Brings the schema up to date in the hosts' "starting" phase, which completes before any hosted service
-    /// starts: before Kestrel takes a request and before the job server picks up a job.
+    /// Waits for the database and applies its schema before the host runs; Program does this before starting the
+    /// host, so that a database that never answers ends start-up with one line rather than a hosting failure.
     /// </summary>
-    private sealed class SchemaMigrator(IDbContextFactory<PortalDbContext> contexts) : IHostedLifecycleService
+    public static Task PreparePortalStorageAsync(this IServiceProvider services, CancellationToken ct = default) =>
+        services.GetRequiredService<PortalSchema>().ApplyAsync(ct);
+
+    /// <summary>
+    /// Brings the schema up to date in the hosts' "starting" phase (when Program has not already), which completes
+    /// before any hosted service starts: before Kestrel takes a request and before the job server picks up a job.
+    /// </summary>
+    private sealed class SchemaMigrator(PortalSchema schema) : IHostedLifecycleService
     {
-        public async Task StartingAsync(CancellationToken cancellationToken)
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
-        }
+        public Task StartingAsync(CancellationToken cancellationToken) => schema.ApplyAsync(cancellationToken);
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

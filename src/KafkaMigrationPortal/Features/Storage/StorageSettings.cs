@@ -15,19 +15,26 @@ public sealed record StorageSettings(StorageProvider Provider, string Connection
     public const string DatabaseUrlKey = "DATABASE_URL";
     public const string ConnectionStringKey = "ConnectionStrings:Portal";
     public const string SqlitePathKey = "Storage:SqlitePath";
+    public const string DatabaseWaitKey = "Storage:DatabaseWait";
+
+    /// <summary>Under Heroku's 60 s boot timeout, so a web dyno that cannot reach PostgreSQL says why before it is killed.</summary>
+    public static readonly TimeSpan DefaultDatabaseWait = TimeSpan.FromSeconds(45);
+
+    /// <summary>How long start-up waits for PostgreSQL to answer before it gives up.</summary>
+    public TimeSpan DatabaseWait { get; init; } = DefaultDatabaseWait;
 
     public static StorageSettings From(IConfiguration configuration, string contentRoot)
     {
         var databaseUrl = configuration[DatabaseUrlKey];
         if (!string.IsNullOrWhiteSpace(databaseUrl))
         {
-            return new(StorageProvider.PostgreSql, ParseDatabaseUrl(databaseUrl));
+            return new(StorageProvider.PostgreSql, ParseDatabaseUrl(databaseUrl)) { DatabaseWait = DatabaseWaitFrom(configuration) };
         }
 
         var connectionString = configuration[ConnectionStringKey];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new(StorageProvider.PostgreSql, ValidatePostgresConnectionString(connectionString));
+            return new(StorageProvider.PostgreSql, ValidatePostgresConnectionString(connectionString)) { DatabaseWait = DatabaseWaitFrom(configuration) };
         }
 
         var sqlitePath = configuration[SqlitePathKey] ?? Path.Combine(contentRoot, "App_Data", "portal.db");
@@ -77,6 +84,11 @@ public sealed record StorageSettings(StorageProvider Provider, string Connection
 
         return builder.ConnectionString;
     }
+
+    private static TimeSpan DatabaseWaitFrom(IConfiguration configuration) =>
+        configuration[DatabaseWaitKey] is not { Length: > 0 } text ? DefaultDatabaseWait
+        : TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var wait) && wait >= TimeSpan.Zero ? wait
+        : throw new PortalConfigurationException($"{DatabaseWaitKey} is not a duration: expected hh:mm:ss, e.g. 00:00:45");
 
     private static string ValidatePostgresConnectionString(string connectionString)
     {

@@ -67,9 +67,31 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public IReadOnlyList<PortalProcess> Portals => portals;
 
+    /// <summary>SIGKILL to every portal process still running, as when Heroku evicts them all at once.</summary>
+    public async Task KillAllPortalsAsync()
+    {
+        foreach (var portal in portals.Where(p => !p.HasExited)) portal.Kill();
+        foreach (var portal in portals) await portal.WaitForExitAsync();
+    }
+
+    /// <summary>Runs SQL on the cluster's database (the portal's tables and Hangfire's); returns the first column of the first row.</summary>
+    public async Task<object?> SqlAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <param name="sandboxSettings">Extra <c>Sandbox:*</c> settings of the sandbox process.</param>
     /// <param name="engineSettings">Extra <c>Execution:*</c> (or other) settings of every portal process and the controller.</param>
-    public static async Task<ProcessCluster> StartAsync(IDictionary<string, string>? sandboxSettings = null, IDictionary<string, string>? engineSettings = null)
+    /// <param name="timings">
+    /// <see cref="EngineTimings.Shortened"/>: polls, check windows, the lease and the reconciler shortened so that a
+    /// run and its recovery take seconds; <see cref="EngineTimings.Shipped"/>: no <c>Execution:*</c> setting at all.
+    /// </param>
+    public static async Task<ProcessCluster> StartAsync(IDictionary<string, string>? sandboxSettings = null, IDictionary<string, string>? engineSettings = null,
+        EngineTimings timings = EngineTimings.Shortened)
     {
         var database = await TestPostgres.CreateDatabaseAsync();
         var port = FreePort();
@@ -94,7 +116,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         Drain(sandbox, new OutputTail());
         var sandboxUrl = new Uri($"http://127.0.0.1:{port}/");
 
-        var engine = new Dictionary<string, string>
+        var engine = timings == EngineTimings.Shipped ? [] : new Dictionary<string, string>
         {
             ["Execution:ProvisioningPollInterval"] = "00:00:00.500",
             ["Execution:CatchUpPollInterval"] = "00:00:01",
@@ -251,19 +273,40 @@ public sealed class OutputTail
     public override string ToString() => string.Join("\n", lines);
 }
 
-/// <summary>One portal process; <see cref="Kill"/> is SIGKILL, as a crashed or evicted dyno.</summary>
+public enum EngineTimings
+{
+    Shortened,
+    Shipped,
+}
+
+/// <summary>
+/// One portal process; <see cref="Kill"/> is SIGKILL, as a crashed or evicted dyno, <see cref="Terminate"/> SIGTERM,
+/// as Heroku's daily restart and every deploy begin.
+/// </summary>
 public sealed class PortalProcess(string dyno, Process process, OutputTail output)
 {
+    private const int SigTerm = 15;
+
     public string Dyno => dyno;
 
     public OutputTail Output => output;
 
     public bool HasExited => process.HasExited;
 
+    public int ExitCode => process.ExitCode;
+
     public void Kill()
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);
     }
 
-    public Task WaitForExitAsync() => process.WaitForExitAsync();
+    public void Terminate()
+    {
+        if (!process.HasExited && SendSignal(process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {process.Id} failed");
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct = default) => process.WaitForExitAsync(ct);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 }

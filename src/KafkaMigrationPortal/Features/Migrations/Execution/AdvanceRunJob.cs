@@ -31,18 +31,42 @@ public sealed class AdvanceRunJob(
     [AutomaticRetry(Attempts = 5)]
     public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var owner = RunLease.NewOwner("job");
+        var owner = RunLease.NewOwner(RunLease.JobPurpose);
         if (!await lease.TryAcquireAsync(runId, owner, cancellationToken))
         {
-            // The holder may be a command or a duplicate wake-up that schedules nothing, and this job may be the run's
-            // only scheduled wake-up: look again shortly rather than drop it. Extra wake-ups find nothing due and end.
-            logger.LogDebug("Run {RunId} is held by another holder; looking again shortly", runId);
-            await scheduler.ContinueAsync(runId, new Continuation.At(time.GetUtcNow() + options.Value.CheckRetryInterval), cancellationToken);
+            await LookAgainLaterAsync(runId, cancellationToken);
             return;
         }
 
-        var next = await lease.HoldAsync(runId, owner, token => AdvanceAsync(runId, token), cancellationToken);
-        await scheduler.ContinueAsync(runId, next, cancellationToken);
+        Continuation next;
+        try
+        {
+            next = await lease.HoldAsync(runId, owner, token => AdvanceAsync(runId, token), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The process is stopping (SIGTERM) and the step did not finish in the job server's grace: it stays Running,
+            // the lease is already handed back, and a job queued now lets a live process re-run it (reconciling) at once.
+            logger.LogInformation("Run {RunId}: the process is stopping; its step is handed to another process", runId);
+            await scheduler.ContinueAsync(runId, Continuation.Now, CancellationToken.None);
+            return;
+        }
+
+        // Not cancellable: a continuation lost to a stopping process would leave the run waiting for the reconciler.
+        await scheduler.ContinueAsync(runId, next, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The run is held. A job holding it queues the run's next job itself, so this one matters only if that holder
+    /// died: look again just after its claim would run out. A command (an approval, a resume) holds it for moments
+    /// and may queue nothing (a refused command): look again shortly. Extra looks find nothing due and end.
+    /// </summary>
+    private async Task LookAgainLaterAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var holder = await lease.HolderAsync(runId, cancellationToken);
+        var at = holder is { IsJob: true } job ? job.ExpiresAt + TimeSpan.FromSeconds(1) : time.GetUtcNow() + options.Value.CheckRetryInterval;
+        logger.LogDebug("Run {RunId} is held by {Holder}; looking again at {At:O}", runId, holder?.Owner, at);
+        await scheduler.ContinueAsync(runId, new Continuation.At(at), cancellationToken);
     }
 
     /// <summary>Executes the current step of a run whose lease the caller holds; returns what should happen next.</summary>
@@ -77,9 +101,10 @@ public sealed class AdvanceRunJob(
                 return await MoveOnAsync(db, run, ct);
             case RunStepStatus.AwaitingApproval or RunStepStatus.NeedsHumanConfirmation or RunStepStatus.Failed:
                 return Continuation.None;
-            case RunStepStatus.Waiting when step.WaitUntil > now + EarlyTolerance:
-                // A duplicate wake-up (reconciler, retry): the scheduled job will come.
-                return Continuation.None;
+            case RunStepStatus.Waiting when step is { WaitUntil: { } until } && until > now + EarlyTolerance:
+                // Early: a wake-up that came before its time, or a duplicate (the reconciler's, a retry, a look again).
+                // Unless another wake-up of the run is still to come by then, this one must bring the run back then.
+                return AnotherWakeUpComes(run.PendingJobId, until) ? Continuation.None : new Continuation.At(until);
         }
 
         if (step.RequiresApproval && !await ApprovalGate.IsOpenAsync(db, run, step, now, ct))
@@ -110,6 +135,14 @@ public sealed class AdvanceRunJob(
         return await ApplyAsync(db, run, step, outcome, previousReason, ct);
     }
 
+    /// <summary>The run's last queued job is still to start (not this one, which is processing) and is due by <paramref name="until"/>.</summary>
+    private bool AnotherWakeUpComes(string? pendingJobId, DateTimeOffset until) => scheduler.Find(pendingJobId) switch
+    {
+        { State: PendingJobState.Enqueued } => true,
+        { State: PendingJobState.Scheduled, Since: var due } => due <= HangfireRunScheduler.WholeSecondAtOrAfter(until),
+        _ => false,
+    };
+
     private async Task<StepOutcome> ExecuteStepAsync(PortalDbContext db, MigrationRun run, RunStep step, CancellationToken ct)
     {
         try
@@ -123,9 +156,12 @@ public sealed class AdvanceRunJob(
             step.TransientFailures = 0;
             return outcome;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested)
         {
-            throw; // Shutting down or the lease was lost: the step stays Running and is re-run (reconciling) later.
+            // Shutting down or the lease was lost, whatever the step's code threw on the way out (not a step failure):
+            // the step stays Running and is re-run (reconciling) later.
+            if (e is OperationCanceledException) throw;
+            throw new OperationCanceledException("The step was interrupted.", e, ct);
         }
         catch (Exception e) when (ErrorText.IsTransient(e))
         {

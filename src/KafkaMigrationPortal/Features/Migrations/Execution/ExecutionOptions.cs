@@ -40,4 +40,10 @@ public sealed class ExecutionOptions
     public TimeSpan ApprovalValidity { get; set; } = TimeSpan.FromHours(24);
 
     public string ReconcilerCron { get; set; } = "* * * * *";
+
+    /// <summary>
+    /// A run's job still queued this long after it was queued, or still scheduled this long after its time, counts as
+    /// lost (fetched by a process that died, or stuck behind a dead process's lock): the reconciler queues another.
+    /// </summary>
+    public TimeSpan PendingJobTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

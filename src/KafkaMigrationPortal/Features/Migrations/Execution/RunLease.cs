@@ -10,8 +10,20 @@ namespace KafkaMigrationPortal.Features.Migrations.Execution;
 /// </summary>
 public sealed class RunLease(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<ExecutionOptions> options)
 {
+    public const string JobPurpose = "job";
+
     public static string NewOwner(string purpose) =>
         $"{purpose}:{Environment.GetEnvironmentVariable("DYNO") ?? Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>Who holds the run now, or null when nobody does (free, or the last claim ran out).</summary>
+    public async Task<LeaseHolder?> HolderAsync(Guid runId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var claim = await db.MigrationRuns.AsNoTracking().Where(r => r.Id == runId)
+            .Select(r => new { r.LeaseOwner, r.LeaseExpiresAt }).FirstOrDefaultAsync(ct);
+        return claim is { LeaseOwner: { } owner, LeaseExpiresAt: { } expires } && expires >= now ? new LeaseHolder(owner, expires) : null;
+    }
 
     public async Task<bool> TryAcquireAsync(Guid runId, string owner, CancellationToken ct = default)
     {
@@ -99,4 +111,11 @@ public sealed class RunLease(IDbContextFactory<PortalDbContext> contexts, TimePr
             await lost.CancelAsync();
         }
     }
+}
+
+/// <param name="Owner">As <see cref="RunLease.NewOwner"/> made it: purpose, dyno, process id, claim id.</param>
+public sealed record LeaseHolder(string Owner, DateTimeOffset ExpiresAt)
+{
+    /// <summary>An engine job, which queues the run's next job itself when it lets go of the run.</summary>
+    public bool IsJob => Owner.StartsWith(RunLease.JobPurpose + ":", StringComparison.Ordinal);
 }

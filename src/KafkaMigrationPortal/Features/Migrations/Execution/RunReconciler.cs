@@ -27,10 +27,11 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
         var requeued = 0;
         foreach (var run in candidates)
         {
-            // An expired claim that still names its holder means the holder died inside a step: its job stays
-            // "processing" in Hangfire until the storage's invisibility timeout (30 minutes), so it does not count as pending.
+            // An expired claim that still names its holder means the holder died inside a step; its job may still
+            // look "processing" in Hangfire (until the storage's invisibility timeout), so it does not count as pending.
             var holderDied = run.LeaseOwner is not null;
-            if (!holderDied && scheduler.IsPending(run.PendingJobId, now - options.Value.LeaseDuration)) continue;
+            var job = holderDied ? null : scheduler.Find(run.PendingJobId);
+            if (!holderDied && IsAlive(job, now)) continue;
             if (holderDied)
             {
                 // Forget the dead holder (only if nobody took the run meanwhile), so the job queued below is what counts next time.
@@ -43,15 +44,28 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
             Continuation next = waitUntil is { } until && until > now ? new Continuation.At(until) : Continuation.Now;
             await scheduler.ContinueAsync(run.Id, next, cancellationToken);
             await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.Reconciled,
-                holderDied
-                    ? "The process executing the run's step stopped without releasing it: the reconciler queued a job to re-run the step."
-                    : "The run had no pending job: the reconciler queued one.", run.CurrentStep, ct: cancellationToken);
-            logger.LogInformation("Re-queued run {RunId}, which had no pending job", run.Id);
+                holderDied ? "The process executing the run's step stopped without releasing it: the reconciler queued a job to re-run the step."
+                : job is null ? "The run had no pending job: the reconciler queued one."
+                : $"The run's job was {job.State.ToString().ToLowerInvariant()} since {job.Since:O} without moving it (its process died, or a lock a dead process left stopped it): the reconciler queued another.",
+                run.CurrentStep, ct: cancellationToken);
+            logger.LogInformation("Re-queued run {RunId}, which had no job that would move it", run.Id);
             requeued++;
         }
 
         return requeued;
     }
+
+    /// <summary>
+    /// Whether the run's pending job will still move it: not when it is overdue (scheduled but never queued, or queued
+    /// but never started, for <see cref="ExecutionOptions.PendingJobTimeout"/>), nor when it has been processing
+    /// longer than a lease without holding the run's lease (a live job holds it while it works).
+    /// </summary>
+    private bool IsAlive(PendingJob? job, DateTimeOffset now) => job switch
+    {
+        null => false,
+        { State: PendingJobState.Processing } => job.Since >= now - options.Value.LeaseDuration,
+        _ => job.Since >= now - options.Value.PendingJobTimeout,
+    };
 }
 
 /// <summary>Registers the recurring reconciler and runs it once when the process starts.</summary>
