@@ -93,6 +93,13 @@ public sealed class Ledger
 public sealed record LedgerReport(string App, IReadOnlyList<LedgerTopicReport> Topics)
 {
     public bool NothingMissing => Topics.All(t => t.MissingCount == 0);
+
+    /// <summary>Counts per topic and the first missing ids, so a failed audit names what was lost.</summary>
+    public override string ToString() => $"{App}: " + string.Join("; ", Topics.Select(t =>
+        $"{t.Topic} produced {t.Produced} ({string.Join(", ", t.ProducedPerCluster.Select(c => $"{c.Key}: {c.Value}"))}), " +
+        $"consumed {t.Consumed}, missing {t.MissingCount}" +
+        (t.MissingCount > 0 ? $" [{string.Join(", ", t.MissingIds.Take(10))}]" : "") +
+        $", duplicates {t.Duplicates}"));
 }
 
 /// <param name="Topic">Unprefixed, as the app names it.</param>

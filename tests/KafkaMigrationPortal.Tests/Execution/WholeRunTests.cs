@@ -23,7 +23,7 @@ public sealed class WholeRunTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         database = await TestPostgres.CreateDatabaseAsync();
-        host = EngineHost.OnPostgres(database.DatabaseUrl, extra: new Dictionary<string, string?> { ["Sandbox:DemoTopicRetention"] = "00:00:30" });
+        host = EngineHost.OnPostgres(database.DatabaseUrl, extra: new Dictionary<string, string?> { ["Sandbox:DemoTopicRetention"] = "00:01:00" });
         _ = host.Services;
     }
 
@@ -59,7 +59,7 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.False(vars.ContainsKey(PinVars.ProducerAddonNames));
         Assert.False(vars.ContainsKey(PinVars.ConsumerAddonName));
         var retentionDone = second.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is WaitForRetention);
-        Assert.True(retentionDone.FinishedAt >= second.Run.DoubleWriteStartedAt + TimeSpan.FromSeconds(30));
+        Assert.True(retentionDone.FinishedAt >= second.Run.DoubleWriteStartedAt + TimeSpan.FromSeconds(60));
 
         // Stop producing, let the consumers drain, and audit: every message ever produced was consumed.
         await host.Platform.UpdateFormationAsync("mackerel", new HerokuFormationBatchUpdate([new HerokuFormationUpdate("producer", 0)]));
