@@ -47,14 +47,7 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
         try
         {
             var sandboxUrl = await PortalProcesses.StartSandboxAsync(children, "--Sandbox:ProvisioningDelay", "00:00:00");
-            var environment = new Dictionary<string, string>
-            {
-                ["DATABASE_URL"] = PortalProcesses.DatabaseUrl(connectionString),
-                [HerokuConnection.ApiKeyVariable] = SandboxUsers.Alice.ApiToken,
-                ["Heroku__PlatformApiBaseUrl"] = sandboxUrl,
-                ["Heroku__KafkaApiBaseUrl"] = sandboxUrl,
-                ["Logging__LogLevel__Default"] = "Warning",
-            };
+            var environment = PortalProcesses.SandboxEnvironment(connectionString, sandboxUrl);
             for (var i = 1; i <= 2; i++)
             {
                 children.Add(PortalProcesses.StartPortal(PortalRole.Worker, $"worker.{i}", environment));

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -90,6 +92,16 @@ public static class PortalProcesses
         builder.AddPortalCore(PortalRole.Worker);
         return builder.Build();
     }
+
+    /// <summary>A portal process on <paramref name="connectionString"/>'s database, acting as alice on a standalone sandbox.</summary>
+    public static Dictionary<string, string> SandboxEnvironment(string connectionString, string sandboxUrl) => new()
+    {
+        ["DATABASE_URL"] = DatabaseUrl(connectionString),
+        [HerokuConnection.ApiKeyVariable] = SandboxUsers.Alice.ApiToken,
+        ["Heroku__PlatformApiBaseUrl"] = sandboxUrl,
+        ["Heroku__KafkaApiBaseUrl"] = sandboxUrl,
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
 
     public static string DatabaseUrl(string connectionString)
     {

@@ -60,14 +60,7 @@ public sealed class RecoveryBenchmark : IBenchmark
         {
             var sandboxUrl = await PortalProcesses.StartSandboxAsync(sandbox, "--Sandbox:ProvisioningDelay", "00:00:01",
                 "--Sandbox:DemoTopicRetention", $"00:00:{retention.TotalSeconds:00}");
-            var environment = new Dictionary<string, string>
-            {
-                ["DATABASE_URL"] = PortalProcesses.DatabaseUrl(connectionString),
-                [HerokuConnection.ApiKeyVariable] = SandboxUsers.Alice.ApiToken,
-                ["Heroku__PlatformApiBaseUrl"] = sandboxUrl,
-                ["Heroku__KafkaApiBaseUrl"] = sandboxUrl,
-                ["Logging__LogLevel__Default"] = "Warning",
-            };
+            var environment = PortalProcesses.SandboxEnvironment(connectionString, sandboxUrl);
             var generation = 0;
             string[] dynos = [];
             async Task<DateTimeOffset> StartPortalsAsync()

@@ -27,49 +27,13 @@ internal static class ControlEndpoints
         }, Json));
 
         control.MapGet("/faults", (HerokuSandbox sandbox) => Results.Json(sandbox.CurrentFaults, Json));
-        control.MapPut("/faults", async (HttpContext http, HerokuSandbox sandbox) =>
-        {
-            SandboxFaults? faults;
-            try
-            {
-                faults = await JsonSerializer.DeserializeAsync<SandboxFaults>(http.Request.Body, Json, http.RequestAborted);
-            }
-            catch (JsonException)
-            {
-                return Error(HerokuApiException.BadRequest("Expected a JSON faults object."));
-            }
+        control.MapPut("/faults", (HttpContext http, HerokuSandbox sandbox) =>
+            FromBodyAsync<SandboxFaults>(http, "Expected a JSON faults object.",
+                faults => Results.Json(sandbox.SetFaults(faults ?? new SandboxFaults()), Json)));
 
-            try
-            {
-                return Results.Json(sandbox.SetFaults(faults ?? new SandboxFaults()), Json);
-            }
-            catch (HerokuApiException e)
-            {
-                return Error(e);
-            }
-        });
-
-        control.MapPost("/demo-apps", async (HttpContext http, HerokuSandbox sandbox) =>
-        {
-            DemoAppRequest? request;
-            try
-            {
-                request = await JsonSerializer.DeserializeAsync<DemoAppRequest>(http.Request.Body, Json, http.RequestAborted);
-            }
-            catch (JsonException)
-            {
-                return Error(HerokuApiException.BadRequest("Expected a JSON object with the new app's name."));
-            }
-
-            try
-            {
-                return Results.Json(sandbox.CreateDemoApp(request?.Name ?? ""), Json, statusCode: StatusCodes.Status201Created);
-            }
-            catch (HerokuApiException e)
-            {
-                return Error(e);
-            }
-        });
+        control.MapPost("/demo-apps", (HttpContext http, HerokuSandbox sandbox) =>
+            FromBodyAsync<DemoAppRequest>(http, "Expected a JSON object with the new app's name.",
+                request => Results.Json(sandbox.CreateDemoApp(request?.Name ?? ""), Json, statusCode: StatusCodes.Status201Created)));
 
         control.MapGet("/mutations", (SandboxMutationLog log, long? after) => Results.Json(log.Entries(after ?? 0), Json));
 
@@ -92,6 +56,29 @@ internal static class ControlEndpoints
         control.MapGet("/ledger/{app}", (Ledger ledger, string app, int? maxMissingIds) =>
             Results.Json(ledger.Report(app, maxMissingIds ?? 1000), Json));
         control.MapGet("/dynos/{app}", (IDynoSupervisor dynos, string app) => Results.Json(dynos.Dynos(app), Json));
+    }
+
+    /// <summary>Reads the request's JSON body and acts on it; a malformed body or a refusal is answered as Heroku would.</summary>
+    private static async Task<IResult> FromBodyAsync<T>(HttpContext http, string expected, Func<T?, IResult> act)
+    {
+        T? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, Json, http.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return Error(HerokuApiException.BadRequest(expected));
+        }
+
+        try
+        {
+            return act(body);
+        }
+        catch (HerokuApiException e)
+        {
+            return Error(e);
+        }
     }
 
     private static IResult Error(HerokuApiException e) =>
