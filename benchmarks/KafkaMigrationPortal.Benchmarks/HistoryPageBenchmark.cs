@@ -1,6 +1,6 @@
-using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.History;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,14 +1,15 @@
 using KafkaMigrationPortal.Components;
-using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
+using KafkaMigrationPortal.Features.Audit;
 
 namespace KafkaMigrationPortal;
 
@@ -19,6 +20,7 @@ public static class PortalModule
     public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder, PortalRole role)
     {
         var storage = builder.AddPortalStorage();
+        builder.Services.AddPortalHealth();
         var connection = builder.AddPortalConnections(role);
         builder.AddPortalIdentity(connection, role);
         builder.Services.AddAuditLog();

@@ -1,6 +1,6 @@
 using KafkaMigrationPortal;
 using KafkaMigrationPortal.Features.Jobs;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 
 try
 {

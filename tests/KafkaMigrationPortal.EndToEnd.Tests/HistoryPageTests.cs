@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Engine.Audit;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

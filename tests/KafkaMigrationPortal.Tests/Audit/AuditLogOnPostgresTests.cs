@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Tests.Hosting;
 using KafkaMigrationPortal.TestSupport.Postgres;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,11 +1,12 @@
 using System.Text.Json;
-using KafkaMigrationPortal.Features.Audit;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Audit;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using KafkaMigrationPortal.Features.Audit;
 
 namespace KafkaMigrationPortal.Tests.Audit;
 
@@ -61,8 +62,8 @@ public sealed class AuditLogTests : IDisposable
         await Log.AppendAsync(new AuditRecord("alice@example.com", "run.started", "another app", App: "herring"));
         await Log.AppendAsync(new AuditRecord("bob@example.com", "=cmd|calc", "formula-looking action", App: "mackerel", RunId: run));
 
-        var csv = await alice.GetStringAsync($"{AuditModule.ExportPath}?format=csv&app=mackerel");
-        var jsonl = await alice.GetStringAsync($"{AuditModule.ExportPath}?format=jsonl&run={run}&user=bob@example.com");
+        var csv = await alice.GetStringAsync($"{AuditEndpoints.ExportPath}?format=csv&app=mackerel");
+        var jsonl = await alice.GetStringAsync($"{AuditEndpoints.ExportPath}?format=jsonl&run={run}&user=bob@example.com");
 
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("sequence,at,actor,action", rows[0]);
@@ -83,8 +84,8 @@ public sealed class AuditLogTests : IDisposable
         var alice = await timed.SignInAsync("alice@example.com");
         time.Advance(TimeSpan.FromSeconds(61));
 
-        using var csv = await alice.GetAsync($"{AuditModule.ExportPath}?format=csv");
-        using var jsonl = await alice.GetAsync($"{AuditModule.ExportPath}?format=jsonl");
+        using var csv = await alice.GetAsync($"{AuditEndpoints.ExportPath}?format=csv");
+        using var jsonl = await alice.GetAsync($"{AuditEndpoints.ExportPath}?format=jsonl");
 
         Assert.Equal("audit-21000102-030506.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("audit-21000102-030506.jsonl", jsonl.Content.Headers.ContentDisposition?.FileName?.Trim('"'));

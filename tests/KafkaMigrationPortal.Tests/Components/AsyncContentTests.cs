@@ -1,6 +1,7 @@
 using Bunit;
 using KafkaMigrationPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Tests.Components;
 

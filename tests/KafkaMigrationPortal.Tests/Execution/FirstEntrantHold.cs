@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Tests.Execution;

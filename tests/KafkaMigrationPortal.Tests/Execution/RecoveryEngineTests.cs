@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Hangfire;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Hosting;
 using KafkaMigrationPortal.TestSupport;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
 using KafkaMigrationPortal.Tests.Hosting;

@@ -1,9 +1,9 @@
-using KafkaMigrationPortal.Features.Audit;
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.Audit;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.TestSupport;

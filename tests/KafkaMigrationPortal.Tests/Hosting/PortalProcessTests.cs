@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using KafkaMigrationPortal.Features.Jobs;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.TestSupport.Postgres;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using KafkaMigrationPortal.Features.Identity;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

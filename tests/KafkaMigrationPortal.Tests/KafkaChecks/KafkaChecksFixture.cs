@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using KafkaMigrationPortal.AppClient;
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Sandbox.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 
 namespace KafkaMigrationPortal.Tests.KafkaChecks;
 

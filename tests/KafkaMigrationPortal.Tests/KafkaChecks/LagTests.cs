@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;
 
 namespace KafkaMigrationPortal.Tests.KafkaChecks;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;

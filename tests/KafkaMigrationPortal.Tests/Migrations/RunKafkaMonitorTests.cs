@@ -1,7 +1,8 @@
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Execution;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using CsCheck;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Tests.Planning;
 

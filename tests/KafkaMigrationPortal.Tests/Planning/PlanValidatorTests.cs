@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Execution;
 
 namespace KafkaMigrationPortal.Tests.Planning;
 

@@ -1,12 +1,13 @@
 using System.Net;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Planning;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
 using KafkaMigrationPortal.Heroku.Platform;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using KafkaMigrationPortal.Engine.Execution;
 
 namespace KafkaMigrationPortal.Tests.Planning;
 

@@ -1,5 +1,5 @@
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Tests.Planning;
 

@@ -1,7 +1,7 @@
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Settings;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 

@@ -1,11 +1,12 @@
 using System.Security.Claims;
-using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
+using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Features.Approvals;
 
@@ -53,8 +54,8 @@ public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, I
         }
     }
 
-    private static string? AddonToDestroy(MigrationRun run, Migrations.Planning.StepAction action) =>
-        action is Migrations.Planning.DestroyAddon destroy
-            ? destroy.Addon == Migrations.Planning.AddonRole.Source ? run.SourceAddon : run.TargetAddonName ?? "the new add-on"
+    private static string? AddonToDestroy(MigrationRun run, Engine.Planning.StepAction action) =>
+        action is Engine.Planning.DestroyAddon destroy
+            ? destroy.Addon == Engine.Planning.AddonRole.Source ? run.SourceAddon : run.TargetAddonName ?? "the new add-on"
             : null;
 }

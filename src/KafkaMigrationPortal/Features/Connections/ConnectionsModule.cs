@@ -1,5 +1,5 @@
 using KafkaMigrationPortal.Features.Jobs;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Sandbox;
 

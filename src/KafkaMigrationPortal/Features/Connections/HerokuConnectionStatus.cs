@@ -1,5 +1,5 @@
-using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Features.Connections;
 

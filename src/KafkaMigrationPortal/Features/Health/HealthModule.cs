@@ -10,6 +10,12 @@ public static class HealthModule
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    public static IServiceCollection AddPortalHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        return services;
+    }
+
     /// <summary>The one endpoint open without sign-in: storage and job-server status as JSON.</summary>
     public static IEndpointConventionBuilder MapPortalHealth(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapHealthChecks(Path, new HealthCheckOptions

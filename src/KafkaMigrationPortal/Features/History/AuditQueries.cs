@@ -1,8 +1,10 @@
-using KafkaMigrationPortal.Components.Shared;
-using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
+using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Execution;
 
 namespace KafkaMigrationPortal.Features.History;
 

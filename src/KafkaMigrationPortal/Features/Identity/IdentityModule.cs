@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authorization;
+using KafkaMigrationPortal.Engine.Execution;
 
 namespace KafkaMigrationPortal.Features.Identity;
 
@@ -26,6 +27,8 @@ public static class IdentityModule
         var settings = SignInSettings.From(builder.Configuration, connection);
         var services = builder.Services;
         services.AddSingleton(settings);
+        DatabaseKeyRing.AddTo(services);
+        services.AddSingleton<IRunCredentialResolver, StarterCredentialResolver>();
         services.AddSingleton<HerokuTokenVault>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<OAuthEndpoints>();

@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Sandbox;
+using KafkaMigrationPortal.Engine.Storage;
 
 namespace KafkaMigrationPortal.Features.Identity;
 
@@ -33,7 +34,7 @@ public sealed record SignInSettings(SignInMode Mode, string? ClientId, string? C
             var secret = configuration[ClientSecretKey];
             if (string.IsNullOrWhiteSpace(secret))
             {
-                throw new Storage.PortalConfigurationException($"{ClientIdKey} is set but {ClientSecretKey} is not: Heroku OAuth needs both");
+                throw new PortalConfigurationException($"{ClientIdKey} is set but {ClientSecretKey} is not: Heroku OAuth needs both");
             }
 
             return new(SignInMode.HerokuOAuth, clientId, secret,
@@ -50,5 +51,5 @@ public sealed record SignInSettings(SignInMode Mode, string? ClientId, string? C
     private static Uri Endpoint(IConfiguration configuration, string key, string fallback) =>
         Uri.TryCreate(configuration[key] ?? fallback, UriKind.Absolute, out var uri)
             ? uri
-            : throw new Storage.PortalConfigurationException($"{key} is not an absolute URL");
+            : throw new PortalConfigurationException($"{key} is not an absolute URL");
 }

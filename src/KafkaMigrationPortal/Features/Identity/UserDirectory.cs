@@ -1,7 +1,7 @@
-using KafkaMigrationPortal.Components.Shared;
-using KafkaMigrationPortal.Features.Audit;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Audit;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Features.Identity;
 

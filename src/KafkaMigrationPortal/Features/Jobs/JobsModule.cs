@@ -2,7 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using KafkaMigrationPortal.Features.Identity;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using Npgsql;
 
 namespace KafkaMigrationPortal.Features.Jobs;

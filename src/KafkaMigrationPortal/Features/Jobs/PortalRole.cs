@@ -1,3 +1,5 @@
+using KafkaMigrationPortal.Engine.Storage;
+
 namespace KafkaMigrationPortal.Features.Jobs;
 
 /// <summary>
@@ -23,7 +25,7 @@ public static class PortalRoles
         {
             null or "" or "web" => PortalRole.Web,
             "worker" => PortalRole.Worker,
-            _ => throw new Storage.PortalConfigurationException($"Unknown role '{value}' (from --role or {EnvironmentVariable}): use web or worker"),
+            _ => throw new PortalConfigurationException($"Unknown role '{value}' (from --role or {EnvironmentVariable}): use web or worker"),
         };
     }
 }

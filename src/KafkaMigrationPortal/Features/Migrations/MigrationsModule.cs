@@ -1,6 +1,7 @@
 using KafkaMigrationPortal.Features.Approvals;
-using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Execution;
 
 namespace KafkaMigrationPortal.Features.Migrations;
 

@@ -1,7 +1,7 @@
-using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Identity;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Features.Settings;
 

@@ -4,10 +4,13 @@ using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Approvals;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Tests.Components.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Tests.Components.Approvals;
 

@@ -1,9 +1,12 @@
 using Bunit;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Tests.Components.History;
 

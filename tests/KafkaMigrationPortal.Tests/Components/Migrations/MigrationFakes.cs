@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Planning;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Tests.Components.Migrations;
 

@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using KafkaMigrationPortal.Features.Approvals;
 using KafkaMigrationPortal.Features.Identity;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

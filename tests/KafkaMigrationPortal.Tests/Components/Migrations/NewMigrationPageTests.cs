@@ -2,11 +2,13 @@ using Bunit;
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Planning;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Tests.Components.Migrations;
 

@@ -1,14 +1,16 @@
 using Bunit;
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Identity;
-using KafkaMigrationPortal.Features.KafkaChecks;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Tests.Components.Migrations;
 

@@ -2,9 +2,10 @@ using System.Security.Claims;
 using KafkaMigrationPortal.Features.Approvals;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Execution;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -5,13 +5,14 @@ using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Settings;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Tests.Components.History;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Tests.Components.Settings;
 

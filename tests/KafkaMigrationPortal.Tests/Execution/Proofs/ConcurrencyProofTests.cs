@@ -1,11 +1,11 @@
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Sandbox;
 using KafkaMigrationPortal.Tests.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
 using Npgsql;
 using Xunit.Abstractions;
 

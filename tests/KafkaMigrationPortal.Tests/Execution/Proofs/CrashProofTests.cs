@@ -1,7 +1,7 @@
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Hosting;
 using KafkaMigrationPortal.TestSupport;
 using Xunit.Abstractions;

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
-using KafkaMigrationPortal.Features.Migrations.Execution;
+using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Sandbox;

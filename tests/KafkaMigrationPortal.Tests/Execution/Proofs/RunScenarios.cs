@@ -1,8 +1,8 @@
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations.Execution;
-using KafkaMigrationPortal.Features.Migrations.Planning;
-using KafkaMigrationPortal.Features.Storage;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.TestSupport;

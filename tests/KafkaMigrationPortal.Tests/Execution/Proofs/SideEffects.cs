@@ -1,4 +1,4 @@
-using KafkaMigrationPortal.Features.Migrations.Planning;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Sandbox.Control;
 using KafkaMigrationPortal.TestSupport;

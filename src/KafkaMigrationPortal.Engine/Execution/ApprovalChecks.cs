@@ -1,0 +1,101 @@
+using KafkaMigrationPortal.Engine.KafkaChecks;
+using KafkaMigrationPortal.Engine.Planning;
+
+namespace KafkaMigrationPortal.Engine.Execution;
+
+public enum LiveCheckResult
+{
+    Passed,
+    Failed,
+
+    /// <summary>The check could not be made (brokers unreachable): the approver's judgement stands, and is recorded.</summary>
+    Unavailable,
+}
+
+/// <summary>One fact about live state checked when an approval is given.</summary>
+public sealed record LiveCheck(string Name, LiveCheckResult Result, string Detail);
+
+/// <summary>
+/// What an approver must not be wrong about, checked against live state at the moment of approval: the lag before a
+/// switch, parity before consumers move, where <c>KAFKA</c> points before an add-on is destroyed.
+/// </summary>
+public static class ApprovalChecks
+{
+    public static async Task<IReadOnlyList<LiveCheck>> RunAsync(StepContext context)
+    {
+        var plan = context.Plan;
+        var primary = plan.PrimaryAttachment;
+        var checks = new List<LiveCheck>();
+        switch (context.Action)
+        {
+            case Attach { Addon: AddonRole.Target } attach when attach.As == primary:
+                checks.Add(await LagAsync(context, AddonRole.Source, tolerance: 0));
+                break;
+            case SetConfigVars set when set.Vars.TryGetValue(PinVars.ConsumerAddonName, out var consumer) && consumer == primary:
+                checks.Add(await ParityAsync(context));
+                break;
+            case SetConfigVars set when set.Vars.TryGetValue(PinVars.ProducerAddonNames, out var producers) && producers == primary:
+                checks.Add(await ConsumersFollowAsync(context, primary));
+                checks.Add(await LagAsync(context, AddonRole.Target, context.Options.ApprovalLagTolerancePerPartition));
+                break;
+            case DestroyAddon destroy:
+                checks.Add(await PrimaryPointsAwayFromAsync(context, destroy.Addon));
+                break;
+        }
+
+        return checks;
+    }
+
+    private static async Task<LiveCheck> LagAsync(StepContext context, AddonRole role, long tolerance)
+    {
+        var name = $"Consumer lag on the {(role == AddonRole.Source ? "old" : "new")} add-on{(tolerance > 0 ? $" (≤ {tolerance} per partition)" : " is 0")}";
+        var vars = await context.AttachmentVarsAsync(role);
+        var result = await context.Inspector.GetLagAsync(vars, context.Plan.ConsumerGroups, context.Plan.Topics.Select(t => t.Name).ToList(), context.CancellationToken);
+        if (!result.IsOk) return Unavailable(name, result);
+        // Groups that never committed on this cluster have no consumer (registered but unused): nothing to wait for.
+        var consumed = result.Value.Partitions.GroupBy(p => p.Group).Where(g => g.Any(p => p.HasCommitted)).SelectMany(g => g).ToList();
+        var idle = result.Value.Partitions.Select(p => p.Group).Distinct().Except(consumed.Select(p => p.Group)).ToList();
+        var worst = consumed.OrderByDescending(p => p.Lag).FirstOrDefault();
+        var passed = consumed.All(p => p.Lag <= tolerance);
+        return new LiveCheck(name, passed ? LiveCheckResult.Passed : LiveCheckResult.Failed,
+            $"{consumed.Sum(p => p.Lag)} record(s) unread on {vars.AttachmentName}" + (worst is { Lag: > 0 } ? $"; most on {worst.Group} {worst.Topic}[{worst.Partition}] ({worst.Lag})" : "")
+            + (idle.Count > 0 ? $"; not counted (never committed): {string.Join(", ", idle)}" : ""));
+    }
+
+    private static async Task<LiveCheck> ParityAsync(StepContext context)
+    {
+        const string name = "Parity: the old add-on retains nothing older than the double-write start";
+        if (context.Run.DoubleWriteStartedAt is not { } start) return new LiveCheck(name, LiveCheckResult.Failed, "The double-write start was never recorded.");
+        var topics = context.Plan.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
+        if (topics.Count == 0) return new LiveCheck(name, LiveCheckResult.Passed, "No topic has time-based retention.");
+        var vars = await context.AttachmentVarsAsync(AddonRole.Source);
+        var result = await context.Inspector.CheckParityAsync(vars, topics, start, context.CancellationToken);
+        if (!result.IsOk) return Unavailable(name, result);
+        return new LiveCheck(name, result.Value.Holds ? LiveCheckResult.Passed : LiveCheckResult.Failed, result.Value.Summary);
+    }
+
+    private static async Task<LiveCheck> ConsumersFollowAsync(StepContext context, string primary)
+    {
+        var name = $"{PinVars.ConsumerAddonName} is {primary}";
+        var vars = await context.Platform.GetConfigVarsAsync(context.App, context.CancellationToken);
+        var value = vars.GetValueOrDefault(PinVars.ConsumerAddonName);
+        return new LiveCheck(name, value == primary ? LiveCheckResult.Passed : LiveCheckResult.Failed,
+            $"{PinVars.ConsumerAddonName}={Redaction.ConfigVarValue(PinVars.ConsumerAddonName, value)}");
+    }
+
+    private static async Task<LiveCheck> PrimaryPointsAwayFromAsync(StepContext context, AddonRole doomed)
+    {
+        var primary = context.Plan.PrimaryAttachment;
+        var name = $"{primary} does not point at the add-on to destroy";
+        if (context.AddonId(doomed) is not { } doomedId) return new LiveCheck(name, LiveCheckResult.Passed, "The add-on was never created.");
+        var attachments = await context.Platform.ListAttachmentsAsync(context.App, context.CancellationToken);
+        var current = attachments.FirstOrDefault(a => a.Name == primary);
+        if (current is null) return new LiveCheck(name, LiveCheckResult.Failed, $"No add-on is attached as {primary}.");
+        var same = string.Equals(current.Addon.Id, doomedId.ToString(), StringComparison.OrdinalIgnoreCase);
+        return new LiveCheck(name, same ? LiveCheckResult.Failed : LiveCheckResult.Passed, $"{primary} is {current.Addon.Name}.");
+    }
+
+    private static LiveCheck Unavailable<T>(string name, KafkaCheckResult<T> result) where T : class =>
+        new(name, result.Outcome == KafkaCheckOutcome.Unreachable ? LiveCheckResult.Unavailable : LiveCheckResult.Failed,
+            $"{result.Outcome}: {result.Message}");
+}

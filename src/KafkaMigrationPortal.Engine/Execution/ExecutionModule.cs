@@ -1,0 +1,43 @@
+using KafkaMigrationPortal.Engine.KafkaChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace KafkaMigrationPortal.Engine.Execution;
+
+public static class ExecutionModule
+{
+    /// <summary>The migration engine: job, executors, lease, event log, service facade and the recurring reconciler.</summary>
+    public static IServiceCollection AddMigrationExecution(this IServiceCollection services)
+    {
+        services.AddKafkaChecks();
+        services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRunNotifier, RunNotifier>();
+        services.TryAddSingleton<IRunScheduler, HangfireRunScheduler>();
+        services.AddSingleton<RunLease>();
+        services.AddSingleton<RunEventLog>();
+
+        services.AddSingleton<IStepExecutor, ProvisionAddonExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForProvisioningExecutor>();
+        services.AddSingleton<IStepExecutor, DestroyAddonExecutor>();
+        services.AddSingleton<IStepExecutor, AttachExecutor>();
+        services.AddSingleton<IStepExecutor, DetachExecutor>();
+        services.AddSingleton<IStepExecutor, SetConfigVarsExecutor>();
+        services.AddSingleton<IStepExecutor, SetMaintenanceExecutor>();
+        services.AddSingleton<IStepExecutor, ScaleProcessesExecutor>();
+        services.AddSingleton<IStepExecutor, RestoreFormationExecutor>();
+        services.AddSingleton<IStepExecutor, CreateTopicsExecutor>();
+        services.AddSingleton<IStepExecutor, CreateConsumerGroupsExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForConsumerCatchUpExecutor>();
+        services.AddSingleton<IStepExecutor, VerifyDoubleWriteExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForRetentionExecutor>();
+        services.AddSingleton<IStepExecutor, VerifyParityExecutor>();
+        services.AddSingleton<IStepExecutor, WatchStrayWritesExecutor>();
+        services.AddSingleton<StepExecutors>();
+
+        services.AddTransient<AdvanceRunJob>();
+        services.AddTransient<RunReconciler>();
+        services.AddSingleton<MigrationRunService>();
+        services.AddHostedService<ExecutionStartup>();
+        return services;
+    }
+}

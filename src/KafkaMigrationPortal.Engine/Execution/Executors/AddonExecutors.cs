@@ -1,0 +1,115 @@
+using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Heroku.Platform;
+
+namespace KafkaMigrationPortal.Engine.Execution;
+
+public sealed class ProvisionAddonExecutor : StepExecutor<ProvisionAddon>
+{
+    protected override async Task<StepOutcome> ExecuteAsync(StepContext context, ProvisionAddon action)
+    {
+        var plan = KafkaPlans.Normalize(action.Plan);
+        var attachments = await context.Platform.ListAttachmentsAsync(context.App, context.CancellationToken);
+        var existing = attachments.FirstOrDefault(a => a.Name == action.AttachmentName);
+        if (existing is not null)
+        {
+            var addon = await context.Platform.GetAddOnAsync(existing.Addon.Id, context.CancellationToken);
+            var isSource = Guid.TryParse(addon.Id, out var id) && id == context.AddonId(AddonRole.Source);
+            if (isSource || KafkaPlans.Normalize(addon.Plan.Name) != plan)
+            {
+                return Failed($"{action.AttachmentName} is already attached to {addon.Name} ({addon.Plan.Name}), not to a new {plan} add-on: free the name or change the plan.");
+            }
+
+            // Created earlier (by this run, before a crash or a failed answer): adopt it instead of creating another.
+            await Record(context, addon);
+            await context.LogAsync(RunEventKinds.Reconciled, $"{addon.Name} ({addon.Plan.Name}) is already attached as {action.AttachmentName}: adopted, nothing created.");
+            return Done($"Adopted {addon.Name}, already attached as {action.AttachmentName}.");
+        }
+
+        var created = await context.MutateAsync(
+            "Create add-on",
+            $"POST /apps/{context.App}/addons plan={plan} attachment={action.AttachmentName}",
+            ct => context.Platform.CreateAddOnAsync(context.App, new HerokuAddOnCreate(plan, new HerokuAttachmentName(action.AttachmentName)), ct),
+            a => $"{a.Name} ({a.Id}) state={a.State}");
+        await Record(context, created);
+        return Done($"Created {created.Name} ({plan}) as {action.AttachmentName}.");
+    }
+
+    private static async Task Record(StepContext context, HerokuAddOn addon)
+    {
+        context.Run.TargetAddonId = Guid.Parse(addon.Id);
+        context.Run.TargetAddonName = addon.Name;
+        await context.SaveAsync();
+    }
+}
+
+public sealed class WaitForProvisioningExecutor : StepExecutor<WaitForProvisioning>
+{
+    protected override async Task<StepOutcome> ExecuteAsync(StepContext context, WaitForProvisioning action)
+    {
+        var id = context.RequireAddonId(action.Addon).ToString();
+        var addon = await context.Platform.GetAddOnAsync(id, context.CancellationToken);
+        switch (addon.State)
+        {
+            case HerokuAddOnStates.Deprovisioned or HerokuAddOnStates.Deprovisioning:
+                return Failed($"{addon.Name} failed to provision (state {addon.State}).");
+            case not HerokuAddOnStates.Provisioned:
+                return Wait(context, context.Options.ProvisioningPollInterval, $"{addon.Name} is {addon.State}.");
+        }
+
+        try
+        {
+            var status = await context.Kafka.GetWaitStatusAsync(id, context.CancellationToken);
+            if (status.Error == true) return Failed($"{addon.Name}: the Kafka data API reports an error: {status.Message}");
+            if (status.Waiting) return Wait(context, context.Options.ProvisioningPollInterval, $"{addon.Name}: {status.Message ?? "the cluster is not ready"}.");
+        }
+        catch (HerokuApiException e) when (e.IsNotFound)
+        {
+            return Wait(context, context.Options.ProvisioningPollInterval, $"{addon.Name}: the Kafka data API does not know the cluster yet.");
+        }
+
+        return Done($"{addon.Name} is provisioned and its cluster is ready.");
+    }
+}
+
+public sealed class DestroyAddonExecutor : StepExecutor<DestroyAddon>
+{
+    protected override async Task<StepOutcome> ExecuteAsync(StepContext context, DestroyAddon action)
+    {
+        if (context.AddonId(action.Addon) is not { } id)
+        {
+            return Done($"The {Role(action.Addon)} was never created: nothing to destroy.");
+        }
+
+        HerokuAddOn addon;
+        try
+        {
+            addon = await context.Platform.GetAddOnAsync(id.ToString(), context.CancellationToken);
+        }
+        catch (HerokuApiException e) when (e.IsNotFound)
+        {
+            await context.LogAsync(RunEventKinds.Reconciled, $"The {Role(action.Addon)} ({id}) no longer exists.");
+            return Done($"The {Role(action.Addon)} is already gone.");
+        }
+
+        if (addon.State is HerokuAddOnStates.Deprovisioned or HerokuAddOnStates.Deprovisioning)
+        {
+            return Done($"{addon.Name} is already {addon.State}.");
+        }
+
+        try
+        {
+            await context.MutateAsync(
+                "Destroy add-on",
+                $"DELETE /apps/{context.App}/addons/{addon.Name}",
+                ct => context.Platform.DestroyAddOnAsync(context.App, addon.Id, ct),
+                a => $"{a.Name} state={a.State}");
+        }
+        catch (HerokuApiException e) when (e.IsNotFound)
+        {
+            return Done($"{addon.Name} was already gone.");
+        }
+
+        return Done($"Destroyed {addon.Name}.");
+    }
+}

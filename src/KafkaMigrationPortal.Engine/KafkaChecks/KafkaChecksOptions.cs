@@ -1,0 +1,20 @@
+namespace KafkaMigrationPortal.Engine.KafkaChecks;
+
+public sealed class KafkaChecksOptions
+{
+    /// <summary>
+    /// How long to wait for the first metadata answer before calling the cluster unreachable. Private Spaces' brokers
+    /// answer nobody outside the space, so this bounds how long a step waits before asking a human instead.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per request once connected (ListOffsets, OffsetFetch, reading the oldest records).</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Partitions per ListOffsets / OffsetFetch request. Handling a request costs more than linearly in its partition
+    /// count (measured on the mock cluster: 3,200 partitions in one OffsetFetch about 1 s, in 8 requests of 400 about
+    /// 0.1 s), so large snapshots go out as several batched requests at once instead of one huge one.
+    /// </summary>
+    public int PartitionsPerRequest { get; set; } = 400;
+}

@@ -1,0 +1,376 @@
+using System.Globalization;
+
+namespace KafkaMigrationPortal.Engine.Planning;
+
+/// <summary>
+/// Turns a <see cref="PlanRequest"/> into the ordered steps of DESIGN.md's two strategies. Pure and deterministic:
+/// the same request always yields the same plan (names are de-duplicated and sorted). Validate the request first
+/// (<see cref="PlanValidator"/>); <see cref="PlanInvariants.Check"/> proves the result safe.
+/// </summary>
+public static class MigrationPlanBuilder
+{
+    private static readonly TimeSpan ApiCall = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Release = TimeSpan.FromMinutes(2);
+
+    public static MigrationPlan Build(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var facts = new Facts(request);
+        var steps = request.Strategy switch
+        {
+            MigrationStrategy.MaintenanceWindow => MaintenanceWindow(facts),
+            MigrationStrategy.DoubleWrite => DoubleWrite(facts),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Strategy, "Unknown migration strategy."),
+        };
+        return new MigrationPlan(
+            request.App,
+            request.Strategy,
+            request.Source,
+            facts.TargetPlan,
+            facts.Producers,
+            facts.Consumers,
+            facts.Topics,
+            facts.Groups,
+            steps.Select((step, index) => step with { Index = index }).ToList(),
+            Warnings(facts),
+            request.TargetMultiTenant,
+            facts.Primary,
+            facts.Names,
+            facts.Formation);
+    }
+
+    /// <summary>The request, normalised: unprefixed sorted names, full plan name, quantities of the declared types.</summary>
+    private sealed class Facts
+    {
+        public Facts(PlanRequest request)
+        {
+            Request = request;
+            App = request.App;
+            Primary = request.SourceAttachment;
+            TargetPlan = KafkaPlans.Normalize(request.TargetPlan);
+            var sourcePrefix = request.Source.TopicPrefix;
+            Topics = request.Topics
+                .Select(t => t with { Name = NameMapping.ToDataApiName(t.Name, sourcePrefix) })
+                .DistinctBy(t => t.Name, StringComparer.Ordinal)
+                .OrderBy(t => t.Name, StringComparer.Ordinal)
+                .ToList();
+            Groups = Sorted(request.ConsumerGroups.Select(g => NameMapping.ToDataApiName(g, sourcePrefix)));
+            Producers = Sorted(request.ProducerProcessTypes);
+            Consumers = Sorted(request.ConsumerProcessTypes);
+            Formation = Producers.Union(Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .ToDictionary(type => type, type => request.Formation.GetValueOrDefault(type), StringComparer.Ordinal);
+            Names =
+            [
+                .. Topics.Select(t => new NameMapping(NameKind.Topic, t.Name, NameMapping.ToKafkaName(t.Name, sourcePrefix), request.TargetMultiTenant)),
+                .. Groups.Select(g => new NameMapping(NameKind.ConsumerGroup, g, NameMapping.ToKafkaName(g, sourcePrefix), request.TargetMultiTenant)),
+            ];
+            LargestRetention = TimeSpan.FromMilliseconds(Topics.Max(t => t.RetentionTimeMs) ?? 0);
+        }
+
+        public PlanRequest Request { get; }
+        public string App { get; }
+        public string Primary { get; }
+        public string TargetPlan { get; }
+        public IReadOnlyList<TopicSpec> Topics { get; }
+        public IReadOnlyList<string> TopicNames => Topics.Select(t => t.Name).ToList();
+        public IReadOnlyList<string> Groups { get; }
+        public IReadOnlyList<string> Producers { get; }
+        public IReadOnlyList<string> Consumers { get; }
+        public IReadOnlyDictionary<string, int> Formation { get; }
+        public IReadOnlyList<NameMapping> Names { get; }
+        public TimeSpan LargestRetention { get; }
+        public string SourceName => Request.Source.Name;
+        public bool TargetMultiTenant => Request.TargetMultiTenant;
+
+        public TimeSpan Provisioning => TargetMultiTenant ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(30);
+
+        public IEnumerable<KeyValuePair<string, int>> Quantities(IEnumerable<string> types, int? quantity = null) =>
+            types.Select(t => KeyValuePair.Create(t, quantity ?? Formation[t]));
+
+        private static IReadOnlyList<string> Sorted(IEnumerable<string> names) =>
+            names.Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static List<PlanStep> MaintenanceWindow(Facts f)
+    {
+        var app = f.App;
+        var steps = new List<PlanStep>();
+        AddProvisioning(steps, f, AttachmentNames.New);
+        steps.Add(Step(new ScaleProcesses(f.Producers, 0),
+            "Stop the producers",
+            $"Scales {List(f.Producers)} to 0 dynos; the current quantities are recorded with the run.",
+            HerokuCli.Scale(app, f.Quantities(f.Producers, 0)),
+            "The new add-on has every topic and consumer group.",
+            compensation: "Scale the producers back to their recorded quantities.",
+            compensatingActions: [new RestoreFormation(f.Producers)],
+            duration: ApiCall));
+        steps.Add(Step(new WaitForConsumerCatchUp(AddonRole.Source, f.Groups),
+            "Wait until the consumers have read everything on the old add-on",
+            "Nothing; waits for lag 0 on every partition of every consumer group on the old cluster.",
+            HerokuCli.Check($"lag 0 on every partition of {List(f.Groups)} on {f.Primary}, stable across consecutive checks; `heroku kafka:consumer-groups {f.Primary} -a {app}` lists the groups"),
+            "The producers are at 0 and the consumers are running.",
+            duration: TimeSpan.FromMinutes(5)));
+        steps.Add(Step(new ScaleProcesses(f.Consumers, 0),
+            "Stop the consumers",
+            $"Scales {List(f.Consumers)} to 0 dynos; the current quantities are recorded with the run.",
+            HerokuCli.Scale(app, f.Quantities(f.Consumers, 0)),
+            "Every consumer group's lag on the old add-on is 0.",
+            compensation: "Scale the consumers back to their recorded quantities.",
+            compensatingActions: [new RestoreFormation(f.Consumers)],
+            duration: ApiCall));
+        steps.Add(Step(new SetMaintenance(true),
+            "Turn maintenance mode on",
+            $"The app's web traffic gets Heroku's maintenance page.",
+            HerokuCli.Maintenance(app, true),
+            "Producers and consumers are at 0.",
+            compensation: "Turn maintenance mode off.",
+            compensatingActions: [new SetMaintenance(false)],
+            duration: ApiCall));
+        steps.Add(Step(new Attach(AddonRole.Source, AttachmentNames.Old, Confirm: false),
+            $"Attach the old add-on as {AttachmentNames.Old}",
+            $"Adds a second attachment of {f.SourceName} ({AttachmentNames.Old}_* config vars) so that it stays reachable after the swap.",
+            HerokuCli.Attach(app, f.SourceName, AttachmentNames.Old, confirm: false),
+            $"No other add-on is attached as {AttachmentNames.Old}.",
+            compensation: $"Detach {AttachmentNames.Old} from the old add-on.",
+            compensatingActions: [new Detach(AddonRole.Source, AttachmentNames.Old)],
+            duration: ApiCall));
+        steps.Add(Step(new Attach(AddonRole.Target, f.Primary, Confirm: true),
+            $"Switch {f.Primary} to the new add-on",
+            $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
+            HerokuCli.Attach(app, AttachmentNames.New, f.Primary, confirm: true),
+            $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
+            requiresApproval: true,
+            compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
+            compensatingActions: [new Attach(AddonRole.Source, f.Primary, Confirm: true)],
+            duration: ApiCall));
+        steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
+            $"Remove the {AttachmentNames.New} attachment",
+            $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {f.Primary}.",
+            HerokuCli.Detach(app, AttachmentNames.New),
+            $"The new add-on is attached as {f.Primary}.",
+            compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
+            compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
+            duration: ApiCall));
+        var everyone = f.Producers.Union(f.Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        steps.Add(Step(new RestoreFormation(everyone),
+            "Start producers and consumers on the new add-on",
+            $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
+            HerokuCli.Scale(app, f.Quantities(everyone)),
+            $"{f.Primary} points at the new add-on, which has every topic and consumer group.",
+            requiresApproval: true,
+            reversible: false,
+            duration: Release,
+            pointOfNoReturn: true));
+        steps.Add(Step(new SetMaintenance(false),
+            "Turn maintenance mode off",
+            "The app serves web traffic again.",
+            HerokuCli.Maintenance(app, false),
+            "Producers and consumers run on the new add-on.",
+            compensation: "Turn maintenance mode on.",
+            compensatingActions: [new SetMaintenance(true)],
+            duration: ApiCall));
+        steps.Add(DestroySource(f, $"The app runs on the new add-on; the old one is attached only as {AttachmentNames.Old} and nothing reads or writes it."));
+        return steps;
+    }
+
+    private static List<PlanStep> DoubleWrite(Facts f)
+    {
+        var app = f.App;
+        var (old, primary) = (AttachmentNames.Old, f.Primary);
+        var steps = new List<PlanStep>();
+        steps.Add(Step(new Attach(AddonRole.Source, old, Confirm: false),
+            $"Attach the old add-on as {old}",
+            $"Adds a second attachment of {f.SourceName} ({old}_* config vars); the app can now reach it by that name.",
+            HerokuCli.Attach(app, f.SourceName, old, confirm: false),
+            $"No other add-on is attached as {old}.",
+            compensation: $"Detach {old} from the old add-on.",
+            compensatingActions: [new Detach(AddonRole.Source, old)],
+            duration: ApiCall));
+        Dictionary<string, string?> unpin = new() { [PinVars.ProducerAddonNames] = null, [PinVars.ConsumerAddonName] = null };
+        Dictionary<string, string?> pin = new() { [PinVars.ProducerAddonNames] = old, [PinVars.ConsumerAddonName] = old };
+        steps.Add(Step(new SetConfigVars(pin),
+            $"Pin producers and consumers to {old}",
+            $"Sets {PinVars.ProducerAddonNames} and {PinVars.ConsumerAddonName} to {old}; a new release restarts every dyno, still on the old add-on.",
+            HerokuCli.ConfigVars(app, pin),
+            $"{old} is attached to the old add-on and the app honours {PinVars.ProducerAddonNames} and {PinVars.ConsumerAddonName}.",
+            compensation: "Unset both pin variables (the app falls back to the old add-on's own attachment).",
+            compensatingActions: [new SetConfigVars(unpin)],
+            duration: Release));
+        // Heroku's text creates the new add-on "--as KAFKA" while KAFKA still names the old one: the name collides, and an
+        // app that is not yet pinned would follow KAFKA to the new, empty cluster. Free the name explicitly instead, once
+        // every dyno runs pinned; the create call then needs no confirm.
+        steps.Add(Step(new Detach(AddonRole.Source, primary),
+            $"Free the {primary} attachment name",
+            $"Detaches the old add-on's {primary} attachment ({primary}_* config vars go away); producers and consumers reach it as {old}.",
+            HerokuCli.Detach(app, primary),
+            $"The release that pins producers and consumers to {old} is live on every dyno.",
+            compensation: $"Attach the old add-on as {primary} again.",
+            compensatingActions: [new Attach(AddonRole.Source, primary, Confirm: false)],
+            duration: Release));
+        AddProvisioning(steps, f, primary);
+        var both = $"{old},{primary}";
+        Dictionary<string, string?> doubleWrite = new() { [PinVars.ProducerAddonNames] = both };
+        steps.Add(Step(new SetConfigVars(doubleWrite, RecordsDoubleWriteStart: true),
+            "Start double-writing",
+            $"Sets {PinVars.ProducerAddonNames}={both}: producers write every message to both add-ons; consumers still read {old}. The time double-writing began is recorded.",
+            HerokuCli.ConfigVars(app, doubleWrite),
+            "The new add-on has every topic and consumer group.",
+            compensation: $"Set {PinVars.ProducerAddonNames}={old} again.",
+            compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ProducerAddonNames] = old })],
+            duration: Release));
+        steps.Add(Step(new VerifyDoubleWrite(f.TopicNames),
+            "Verify that both add-ons receive writes",
+            "Nothing; watches the high watermarks of every topic grow on both clusters.",
+            HerokuCli.Check($"the high watermarks of every topic grow on both {old} and {primary}"),
+            "The double-write release is live on every producer dyno.",
+            duration: TimeSpan.FromMinutes(5)));
+        steps.Add(Step(new WaitForRetention(f.LargestRetention, f.Request.RetentionMargin),
+            "Wait out the retention period",
+            $"Nothing; waits {Describe(f.LargestRetention)} (the largest topic retention) plus {Describe(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
+            HerokuCli.Check($"wait until the recorded double-write start + {Describe(f.LargestRetention + f.Request.RetentionMargin)}"),
+            "Double-writing has not stopped since it began.",
+            duration: f.LargestRetention + f.Request.RetentionMargin));
+        var parityTopics = f.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
+        steps.Add(Step(new VerifyParity(parityTopics),
+            "Verify that the new add-on holds everything the old one retains",
+            "Nothing; checks on every partition of the old cluster that the oldest retained message is newer than the double-write start.",
+            HerokuCli.Check($"on every partition of {old}, the oldest retained message is newer than the recorded double-write start"),
+            "The retention wait is over.",
+            duration: TimeSpan.FromMinutes(1)));
+        Dictionary<string, string?> consumeNew = new() { [PinVars.ConsumerAddonName] = primary };
+        steps.Add(Step(new SetConfigVars(consumeNew),
+            "Switch the consumers to the new add-on",
+            $"Sets {PinVars.ConsumerAddonName}={primary}; consumers restart on the new add-on and may see messages again (they must be idempotent).",
+            HerokuCli.ConfigVars(app, consumeNew),
+            "Double-writing has lasted longer than the largest retention and parity holds on every partition.",
+            requiresApproval: true,
+            compensation: $"Set {PinVars.ConsumerAddonName}={old} again.",
+            compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ConsumerAddonName] = old })],
+            duration: Release));
+        steps.Add(Step(new WaitForConsumerCatchUp(AddonRole.Target, f.Groups),
+            "Wait until the consumers have caught up on the new add-on",
+            "Nothing; waits for lag 0 on every partition of every consumer group on the new cluster.",
+            HerokuCli.Check($"lag 0 on every partition of {List(f.Groups)} on {primary}, stable across consecutive checks"),
+            "The consumers run on the new add-on.",
+            duration: TimeSpan.FromMinutes(5)));
+        Dictionary<string, string?> produceNew = new() { [PinVars.ProducerAddonNames] = primary };
+        steps.Add(Step(new SetConfigVars(produceNew),
+            "Stop writing to the old add-on",
+            $"Sets {PinVars.ProducerAddonNames}={primary}: producers write to the new add-on only; the old one stops receiving data.",
+            HerokuCli.ConfigVars(app, produceNew),
+            "The consumers read the new add-on and have caught up.",
+            requiresApproval: true,
+            reversible: false,
+            duration: Release,
+            pointOfNoReturn: true));
+        steps.Add(Step(new WatchStrayWrites(f.TopicNames, f.Request.StrayWriteWindow),
+            "Watch the old add-on for stray writes",
+            $"Nothing; checks that no topic on the old cluster grows for {Describe(f.Request.StrayWriteWindow)}.",
+            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Describe(f.Request.StrayWriteWindow)}"),
+            "Every producer dyno runs the release that writes to the new add-on only.",
+            duration: f.Request.StrayWriteWindow));
+        steps.Add(DestroySource(f, "Nothing has written to the old add-on for the watch window and the consumers read the new one."));
+        steps.Add(Step(new SetConfigVars(unpin),
+            "Remove the pins",
+            $"Unsets {PinVars.ProducerAddonNames} and {PinVars.ConsumerAddonName}; the app falls back to {primary}, the new add-on.",
+            HerokuCli.ConfigVars(app, unpin),
+            $"{primary} is the new add-on and no pin names anything else.",
+            compensation: $"Set both pins to {primary} again.",
+            compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ProducerAddonNames] = primary, [PinVars.ConsumerAddonName] = primary })],
+            duration: Release));
+        return steps;
+    }
+
+    /// <summary>Provision the target under <paramref name="attachment"/>, wait for it, create its topics and groups.</summary>
+    private static void AddProvisioning(List<PlanStep> steps, Facts f, string attachment)
+    {
+        var app = f.App;
+        steps.Add(Step(new ProvisionAddon(f.TargetPlan, attachment),
+            $"Provision the new add-on as {attachment}",
+            $"Creates a {f.TargetPlan} add-on on {app}, attached as {attachment} (billing starts).",
+            HerokuCli.CreateAddon(app, f.TargetPlan, attachment),
+            $"No attachment named {attachment} exists (an add-on of plan {f.TargetPlan} this run already created under it is adopted).",
+            compensation: "Destroy the new add-on (after approval).",
+            compensatingActions: [new DestroyAddon(AddonRole.Target)],
+            duration: ApiCall));
+        steps.Add(Step(new WaitForProvisioning(AddonRole.Target),
+            "Wait until the new add-on is ready",
+            "Nothing; polls the add-on's state and the Kafka data API's wait status.",
+            HerokuCli.KafkaWait(app, attachment),
+            "The new add-on exists.",
+            duration: f.Provisioning));
+        steps.Add(Step(new CreateTopics(AddonRole.Target, f.Topics, SendReplicationFactor: !f.TargetMultiTenant),
+            "Create the topics on the new add-on",
+            $"Creates {f.Topics.Count} topic(s) with the old add-on's partitions, retention and compaction{(f.TargetMultiTenant ? " (Heroku adds the new add-on's prefix)" : "")}.",
+            f.Topics.Count == 0
+                ? HerokuCli.Check("the old add-on has no topics: nothing to create")
+                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment, t, withReplicationFactor: !f.TargetMultiTenant))),
+            "The new add-on is ready.",
+            compensation: null,
+            duration: ApiCall * Math.Max(1, f.Topics.Count)));
+        if (f.Groups.Count > 0)
+        {
+            steps.Add(Step(new CreateConsumerGroups(AddonRole.Target, f.Groups),
+                "Create the consumer groups on the new add-on",
+                $"Creates {f.Groups.Count} consumer group(s){(f.TargetMultiTenant ? " (required on multi-tenant plans before clients may use them)" : " (dedicated clusters answer that this is not required; that counts as done)")}.",
+                string.Join("\n", f.Groups.Select(g => HerokuCli.CreateConsumerGroup(app, attachment, g))),
+                "The new add-on is ready.",
+                duration: ApiCall * f.Groups.Count));
+        }
+    }
+
+    private static PlanStep DestroySource(Facts f, string precondition) =>
+        Step(new DestroyAddon(AddonRole.Source),
+            "Destroy the old add-on",
+            $"Destroys {f.SourceName} and every attachment of it; its data is gone for good.",
+            HerokuCli.Destroy(f.App, f.SourceName),
+            precondition,
+            requiresApproval: true,
+            reversible: false,
+            duration: TimeSpan.FromMinutes(1));
+
+    private static List<string> Warnings(Facts f)
+    {
+        var warnings = new List<string>();
+        var compacted = f.Topics.Where(t => t.Compacted).ToList();
+        foreach (var topic in compacted)
+        {
+            warnings.Add(f.Request.Strategy == MigrationStrategy.DoubleWrite
+                ? $"Topic '{topic.Name}' is compacted: double-writing copies only what is written after it starts, so keys last written before then are not brought across to the new add-on"
+                  + (topic.RetentionTimeMs is null ? ", and its parity cannot be checked (it has no time-based retention)." : ".")
+                : $"Topic '{topic.Name}' is compacted: the new add-on starts empty, so consumers that rebuild state by re-reading it from the beginning will find only keys written after the switch.");
+        }
+        if (f.Request.Source.IsMultiTenant && !f.TargetMultiTenant)
+            warnings.Add("The new add-on is dedicated: topic and consumer-group names carry no prefix there. The app must take the prefix from its attachment's _PREFIX config var (absent on dedicated plans), not hard-code it.");
+        if (!f.Request.Source.IsMultiTenant && f.TargetMultiTenant)
+            warnings.Add("The new add-on is multi-tenant: every topic and consumer-group name must carry the prefix in its attachment's _PREFIX config var. The app must read it from there.");
+        var others = f.Request.Formation.Where(p => p.Value > 0 && !f.Formation.ContainsKey(p.Key)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+        if (others.Count > 0)
+            warnings.Add($"Process types {List(others)} are neither producers nor consumers in this plan and are not stopped or pinned; if they use Kafka, declare them.");
+        if (f.Topics.Count == 0)
+            warnings.Add("The old add-on has no topics: the new one will have none either.");
+        return warnings;
+    }
+
+    private static PlanStep Step(
+        StepAction action, string title, string changes, string cli, string precondition,
+        bool requiresApproval = false, bool reversible = true, string? compensation = null,
+        IReadOnlyList<StepAction>? compensatingActions = null, TimeSpan? duration = null, bool pointOfNoReturn = false) =>
+        new(0, action, title, changes, cli, precondition, requiresApproval, reversible,
+            reversible ? compensation : null, duration ?? ApiCall, pointOfNoReturn, reversible ? compensatingActions : null);
+
+    private static string List(IEnumerable<string> names) => string.Join(", ", names);
+
+    private static string Describe(TimeSpan span)
+    {
+        if (span == TimeSpan.Zero) return "0 minutes";
+        var parts = new List<string>();
+        if (span.Days > 0) parts.Add(Unit(span.Days, "day"));
+        if (span.Hours > 0) parts.Add(Unit(span.Hours, "hour"));
+        if (span.Minutes > 0) parts.Add(Unit(span.Minutes, "minute"));
+        if (span.Seconds > 0 && span.TotalMinutes < 10) parts.Add(Unit(span.Seconds, "second"));
+        return parts.Count == 0 ? Unit((int)span.TotalMilliseconds, "millisecond") : string.Join(" ", parts);
+    }
+
+    private static string Unit(int value, string unit) => $"{value.ToString(CultureInfo.InvariantCulture)} {unit}{(value == 1 ? "" : "s")}";
+}

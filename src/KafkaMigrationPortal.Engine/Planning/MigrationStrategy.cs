@@ -1,0 +1,7 @@
+namespace KafkaMigrationPortal.Engine.Planning;
+
+public enum MigrationStrategy
+{
+    MaintenanceWindow,
+    DoubleWrite,
+}

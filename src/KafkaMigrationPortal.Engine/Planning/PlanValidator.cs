@@ -1,0 +1,183 @@
+using System.Globalization;
+
+namespace KafkaMigrationPortal.Engine.Planning;
+
+/// <summary>Why a migration cannot be planned: a stable <see cref="Code"/> and a message naming the cause.</summary>
+public sealed record PlanRefusal(string Code, string Message);
+
+public static class RefusalCodes
+{
+    public const string UnknownApp = "unknown-app";
+    public const string SourceNotFound = "source-not-found";
+    public const string SourceNotKafka = "source-not-kafka";
+    public const string SourceUnreadable = "source-unreadable";
+    public const string TargetNotKafka = "target-not-kafka";
+    public const string SameTargetPlan = "same-target-plan";
+    public const string NoProducers = "no-producers";
+    public const string NoConsumers = "no-consumers";
+    public const string UnknownProcessType = "unknown-process-type";
+    public const string ProcessTypeInBothRoles = "process-type-in-both-roles";
+    public const string NoConsumerGroups = "no-consumer-groups";
+    public const string MigrationAlreadyActive = "migration-already-active";
+    public const string AttachmentNameInUse = "attachment-name-in-use";
+    public const string TargetTooFewTopics = "target-too-few-topics";
+    public const string TargetPartitionsPerTopic = "target-partitions-per-topic";
+    public const string TargetTotalPartitions = "target-total-partitions";
+    public const string TargetRetentionTooShort = "target-retention-too-short";
+    public const string TargetRetentionTooLong = "target-retention-too-long";
+    public const string TargetReplicationFactor = "target-replication-factor";
+    public const string MissingTokenScope = "missing-token-scope";
+}
+
+public sealed record PlanValidationResult(IReadOnlyList<PlanRefusal> Refusals, PlanRequest? Request)
+{
+    public bool IsValid => Refusals.Count == 0 && Request is not null;
+}
+
+/// <summary>
+/// Decides whether a migration may be planned. Pure: it reads only the <see cref="PlanningContext"/> snapshot and
+/// changes nothing. A valid result carries the <see cref="PlanRequest"/> for <see cref="MigrationPlanBuilder.Build"/>.
+/// </summary>
+public static class PlanValidator
+{
+    private static readonly string[] ScopesAllowingConfigVars = ["global", "write-protected"];
+
+    public static PlanValidationResult Validate(PlanningContext context, MigrationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        var refusals = new List<PlanRefusal>();
+        void Refuse(string code, string message) => refusals.Add(new(code, message));
+
+        if (!context.AppExists)
+        {
+            Refuse(RefusalCodes.UnknownApp, $"There is no app named '{request.App}' that this Heroku account can see.");
+            return new(refusals, null);
+        }
+
+        if (!context.TokenScopes.Any(s => ScopesAllowingConfigVars.Contains(s, StringComparer.OrdinalIgnoreCase)))
+            Refuse(RefusalCodes.MissingTokenScope,
+                $"The Heroku token has the scopes {Scopes(context.TokenScopes)}; changing config vars needs 'write-protected' (or 'global'). Sign in again granting it.");
+
+        foreach (var active in context.ActiveMigrations)
+            Refuse(RefusalCodes.MigrationAlreadyActive,
+                $"Migration {active.RunId} of '{request.App}' (from {active.SourceAddon} to {active.TargetPlan}) is {active.Status}: finish, roll back or abort it first.");
+
+        var source = context.Addons.FirstOrDefault(a => a.AttachmentNames.Contains(request.SourceAttachment, StringComparer.Ordinal));
+        if (source is null)
+            Refuse(RefusalCodes.SourceNotFound, $"No add-on is attached to '{request.App}' as {request.SourceAttachment}.");
+        else if (!source.IsKafka)
+            Refuse(RefusalCodes.SourceNotKafka, $"{request.SourceAttachment} is {source.Name}, a {source.ServiceName} add-on ({source.Plan}), not Apache Kafka on Heroku.");
+
+        if (!KafkaPlans.IsKafkaPlan(request.TargetPlan))
+            Refuse(RefusalCodes.TargetNotKafka, $"The target plan '{request.TargetPlan}' is not an Apache Kafka on Heroku plan.");
+        else if (source is { IsKafka: true } && KafkaPlans.SamePlan(source.Plan, request.TargetPlan))
+            Refuse(RefusalCodes.SameTargetPlan, $"{source.Name} is already on {KafkaPlans.Normalize(source.Plan)}: pick a different target plan (same-plan changes need no migration).");
+
+        CheckProcessTypes(context, request, Refuse);
+        CheckAttachmentNames(context, request, Refuse);
+
+        foreach (var problem in context.ReadProblems)
+            Refuse(RefusalCodes.SourceUnreadable, problem);
+
+        var groups = context.SourceConsumerGroups.Concat(request.ConsumerGroups ?? [])
+            .Select(g => NameMapping.ToDataApiName(g.Trim(), source?.TopicPrefix)).Where(g => g.Length > 0)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (source is { IsKafka: true } && groups.Count == 0)
+            Refuse(RefusalCodes.NoConsumerGroups,
+                $"No consumer groups are known for {source.Name}: without them the portal cannot tell when consumers have caught up. Add them to the request (`heroku kafka:consumer-groups {request.SourceAttachment} -a {request.App}` lists them on multi-tenant plans).");
+
+        if (KafkaPlans.IsKafkaPlan(request.TargetPlan))
+            CheckTargetLimits(context.SourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan), Refuse);
+
+        if (refusals.Count > 0 || source is null) return new(refusals, null);
+        return new(refusals, new PlanRequest(
+            request.App,
+            source.ToSnapshot(),
+            KafkaPlans.Normalize(request.TargetPlan),
+            KafkaPlans.IsMultiTenant(request.TargetPlan),
+            request.Strategy,
+            request.ProducerProcessTypes,
+            request.ConsumerProcessTypes,
+            context.Formation,
+            context.SourceTopics,
+            groups,
+            request.RetentionMargin,
+            request.SourceAttachment));
+    }
+
+    private static void CheckProcessTypes(PlanningContext context, MigrationRequest request, Action<string, string> refuse)
+    {
+        var known = string.Join(", ", context.Formation.Keys.Order(StringComparer.Ordinal));
+        if (request.ProducerProcessTypes.Count == 0)
+            refuse(RefusalCodes.NoProducers, $"No producer process type is selected (the app has: {known}). Pick the types that write to Kafka.");
+        if (request.ConsumerProcessTypes.Count == 0)
+            refuse(RefusalCodes.NoConsumers, $"No consumer process type is selected (the app has: {known}). Pick the types that read from Kafka.");
+        foreach (var type in request.ProducerProcessTypes.Concat(request.ConsumerProcessTypes).Distinct(StringComparer.Ordinal))
+        {
+            if (!context.Formation.ContainsKey(type))
+                refuse(RefusalCodes.UnknownProcessType, $"'{request.App}' has no process type '{type}' (it has: {known}).");
+        }
+        if (request.Strategy == MigrationStrategy.MaintenanceWindow)
+        {
+            foreach (var type in request.ProducerProcessTypes.Intersect(request.ConsumerProcessTypes, StringComparer.Ordinal))
+                refuse(RefusalCodes.ProcessTypeInBothRoles,
+                    $"Process type '{type}' both produces and consumes: a maintenance window stops producers before consumers drain, which would stop it reading too. Use double-write, or split the type.");
+        }
+    }
+
+    private static void CheckAttachmentNames(PlanningContext context, MigrationRequest request, Action<string, string> refuse)
+    {
+        string[] needed = request.Strategy == MigrationStrategy.MaintenanceWindow ? [AttachmentNames.Old, AttachmentNames.New] : [AttachmentNames.Old];
+        foreach (var name in needed)
+        {
+            if (name == request.SourceAttachment)
+            {
+                refuse(RefusalCodes.AttachmentNameInUse, $"The migration needs the attachment name {name} for itself; migrate from an add-on attached under another name.");
+                continue;
+            }
+            var holder = context.Addons.FirstOrDefault(a => a.AttachmentNames.Contains(name, StringComparer.Ordinal));
+            if (holder is not null)
+                refuse(RefusalCodes.AttachmentNameInUse, $"The attachment name {name}, which the migration uses, is already taken by {holder.Name}: detach it first (`heroku addons:detach {name} -a {request.App}`).");
+        }
+    }
+
+    private static void CheckTargetLimits(IReadOnlyList<TopicSpec> topics, KafkaPlanLimits limits, string plan, bool multiTenant, Action<string, string> refuse)
+    {
+        if (limits.MaxTopics is { } maxTopics && topics.Count > maxTopics)
+            refuse(RefusalCodes.TargetTooFewTopics, $"The source has {topics.Count} topics; {plan} allows {maxTopics}.");
+        foreach (var topic in topics)
+        {
+            if (limits.MaxPartitionsPerTopic is { } max && topic.Partitions > max)
+                refuse(RefusalCodes.TargetPartitionsPerTopic, $"Topic '{topic.Name}' has {topic.Partitions} partitions; {plan} allows at most {max} per topic.");
+            if (limits.MinPartitionsPerTopic is { } min && topic.Partitions < min)
+                refuse(RefusalCodes.TargetPartitionsPerTopic, $"Topic '{topic.Name}' has {topic.Partitions} partitions; {plan} needs at least {min} per topic.");
+            if (topic.RetentionTimeMs is { } retention)
+            {
+                if (limits.MinRetentionMs is { } minRetention && retention < minRetention)
+                    refuse(RefusalCodes.TargetRetentionTooShort, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at least {Hours(minRetention)}.");
+                if (limits.MaxRetentionMs is { } maxRetention && retention > maxRetention)
+                    refuse(RefusalCodes.TargetRetentionTooLong, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at most {Hours(maxRetention)}.");
+            }
+            if (!multiTenant && (topic.ReplicationFactor < limits.MinReplicationFactor || topic.ReplicationFactor > limits.MaxReplicationFactor))
+                refuse(RefusalCodes.TargetReplicationFactor, $"Topic '{topic.Name}' has replication factor {topic.ReplicationFactor}; {plan} accepts {limits.MinReplicationFactor}–{limits.MaxReplicationFactor}.");
+        }
+        var totalPartitions = topics.Sum(t => t.Partitions);
+        if (limits.MaxTotalPartitions is { } maxTotal && totalPartitions > maxTotal)
+            refuse(RefusalCodes.TargetTotalPartitions, $"The source's topics have {totalPartitions} partitions in all; {plan} holds {maxTotal}.");
+        var replicas = topics.Sum(t => t.Partitions * t.ReplicationFactor);
+        if (limits.MaxPartitionReplicas is { } maxReplicas && replicas > maxReplicas)
+            refuse(RefusalCodes.TargetTotalPartitions, $"The source's topics need {replicas} partition replicas; {plan} holds {maxReplicas}.");
+    }
+
+    private static string Scopes(IReadOnlyCollection<string> scopes) =>
+        scopes.Count == 0 ? "(none)" : string.Join(", ", scopes.Select(s => $"'{s}'"));
+
+    private static string Hours(long milliseconds)
+    {
+        var span = TimeSpan.FromMilliseconds(milliseconds);
+        return span.TotalHours >= 48 && span.TotalDays == Math.Floor(span.TotalDays)
+            ? $"{span.TotalDays.ToString(CultureInfo.InvariantCulture)} days"
+            : $"{span.TotalHours.ToString("0.##", CultureInfo.InvariantCulture)} hours";
+    }
+}

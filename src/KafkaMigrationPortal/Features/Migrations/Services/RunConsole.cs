@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using KafkaMigrationPortal.Engine.KafkaChecks;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Heroku;
+using Microsoft.Extensions.Options;
+using KafkaMigrationPortal.Engine;
+
+namespace KafkaMigrationPortal.Features.Migrations;
+
+/// <summary>What the run page and the approvals inbox ask of a run: read it, preview a gate's live checks, act on it.</summary>
+public interface IRunConsole
+{
+    Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default);
+
+    /// <summary>The live checks the engine will make when the gate <paramref name="stepSequence"/> is approved (reads only).</summary>
+    Task<QueryResult<IReadOnlyList<LiveCheck>>> PreviewChecksAsync(Guid runId, int stepSequence, CancellationToken ct = default);
+
+    Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default);
+
+    Task<RunCommandResult> RejectAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default);
+
+    Task<RunCommandResult> ConfirmManuallyAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default);
+
+    Task<RunCommandResult> ResumeAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default);
+
+    Task<RunCommandResult> RollbackAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default);
+
+    Task<RunCommandResult> AbortAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default);
+}
+
+/// <summary>
+/// <see cref="IRunConsole"/> over the engine's <see cref="MigrationRunService"/>. Checks roles here because the engine
+/// only knows actor names: approve and reject need the approver role and not being the run's starter (the engine also
+/// refuses a starter's approval, but not a starter's rejection); confirm, resume, roll back and abort need an operator.
+/// </summary>
+public sealed class RunConsole(
+    MigrationRunService runs,
+    IRunCredentialResolver credentials,
+    IHerokuClientFactory clients,
+    IKafkaInspector inspector,
+    RunEventLog events,
+    TimeProvider time,
+    IOptions<ExecutionOptions> options,
+    ILogger<RunConsole> logger) : IRunConsole
+{
+    public async Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)
+    {
+        try
+        {
+            return await runs.GetAsync(runId, ct) is { } details
+                ? QueryResult<RunDetails>.Ok(details)
+                : QueryResult<RunDetails>.Failed($"There is no migration run {runId}.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Reading run {RunId} failed", runId);
+            return QueryResult<RunDetails>.Failed("The run could not be loaded: the portal's database did not answer. Try again in a moment.");
+        }
+    }
+
+    public async Task<QueryResult<IReadOnlyList<LiveCheck>>> PreviewChecksAsync(Guid runId, int stepSequence, CancellationToken ct = default)
+    {
+        try
+        {
+            if (await runs.GetAsync(runId, ct) is not { } details) return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"There is no migration run {runId}.");
+            if (details.Steps.FirstOrDefault(s => s.Sequence == stepSequence) is not { } step)
+                return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"The run has no step {stepSequence}.");
+            var credential = credentials.ForRun(details.Run);
+            var context = new StepContext(details.Run, step, details.Plan, PlanSerialization.DeserializeAction(step.ActionJson),
+                clients.Platform(credential), clients.Kafka(credential), inspector, events, time, options.Value, _ => Task.CompletedTask, ct);
+            return QueryResult<IReadOnlyList<LiveCheck>>.Ok(await ApprovalChecks.RunAsync(context));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Previewing the checks of run {RunId} step {Step} failed", runId, stepSequence);
+            return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"The live checks could not be made: {ErrorText.Describe(e)}.");
+        }
+    }
+
+    public Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default) =>
+        AsDeciderAsync(user, runId, ct, actor => runs.ApproveAsync(runId, stepSequence, actor, comment, ct));
+
+    public Task<RunCommandResult> RejectAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default) =>
+        AsDeciderAsync(user, runId, ct, actor => runs.RejectAsync(runId, stepSequence, actor, comment, ct));
+
+    public Task<RunCommandResult> ConfirmManuallyAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default) =>
+        AsOperatorAsync(user, actor => runs.ConfirmManuallyAsync(runId, stepSequence, actor, comment, ct));
+
+    public Task<RunCommandResult> ResumeAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) =>
+        AsOperatorAsync(user, actor => runs.ResumeAsync(runId, actor, ct));
+
+    public Task<RunCommandResult> RollbackAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
+        AsOperatorAsync(user, actor => runs.RollbackAsync(runId, actor, Required(reason), ct));
+
+    public Task<RunCommandResult> AbortAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
+        AsOperatorAsync(user, actor => runs.AbortAsync(runId, actor, Required(reason), ct));
+
+    private async Task<RunCommandResult> AsDeciderAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<string, Task<RunCommandResult>> command)
+    {
+        if (!user.IsInRole(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.");
+        var details = await runs.GetAsync(runId, ct);
+        if (details is null) return RunCommandResult.Refused($"There is no migration run {runId}.");
+        if (RunPermissions.IsStarter(user, details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.");
+        return await SafelyAsync(() => command(RunPermissions.Actor(user)));
+    }
+
+    private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, Func<string, Task<RunCommandResult>> command) =>
+        RunPermissions.CanOperate(user)
+            ? SafelyAsync(() => command(RunPermissions.Actor(user)))
+            : Task.FromResult(RunCommandResult.Refused("Only operators may do this."));
+
+    private async Task<RunCommandResult> SafelyAsync(Func<Task<RunCommandResult>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (RunRefusedException e)
+        {
+            return RunCommandResult.Refused(e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return RunCommandResult.Refused(e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "A run command failed");
+            return RunCommandResult.Refused($"The command could not be carried out: {ErrorText.Describe(e)}.");
+        }
+    }
+
+    private static string Required(string reason) =>
+        string.IsNullOrWhiteSpace(reason) ? throw new ArgumentException("Say why.") : reason.Trim();
+}
