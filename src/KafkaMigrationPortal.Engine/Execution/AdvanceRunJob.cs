@@ -17,11 +17,9 @@ public sealed class AdvanceRunJob(
     RunLease lease,
     RunEventLog events,
     StepExecutors executors,
-    IHerokuClientFactory clients,
-    IRunCredentialResolver credentials,
-    IKafkaInspector inspector,
+    StepContextFactory stepContexts,
+    RunWriter writer,
     IRunScheduler scheduler,
-    IRunNotifier notifier,
     TimeProvider time,
     IOptions<ExecutionOptions> options,
     ILogger<AdvanceRunJob> logger)
@@ -111,7 +109,7 @@ public sealed class AdvanceRunJob(
         {
             step.Status = RunStepStatus.AwaitingApproval;
             run.Status = MigrationRunStatus.AwaitingApproval;
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepAwaitingApproval,
                 $"“{step.Title}” waits for {run.RequiredApprovals} approval(s).", step.Sequence, ct: ct);
             return Continuation.None;
@@ -125,7 +123,7 @@ public sealed class AdvanceRunJob(
         step.Attempts++;
         step.StartedAt ??= now;
         run.Status = MigrationRunStatus.Running;
-        await SaveAsync(db, run, ct);
+        await writer.SaveAsync(db, run, ct);
         if (firstAttempt)
         {
             await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepStarted, $"Started “{step.Title}”.", step.Sequence, ct: ct);
@@ -148,11 +146,8 @@ public sealed class AdvanceRunJob(
         try
         {
             var plan = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new StepFailedException("The run has no plan."));
-            var action = PlanSerialization.DeserializeAction(step.ActionJson);
-            var credential = credentials.ForRun(run);
-            var context = new StepContext(run, step, plan, action, clients.Platform(credential), clients.Kafka(credential), inspector,
-                events, time, options.Value, token => SaveAsync(db, run, token), ct);
-            var outcome = await executors.For(action).ExecuteAsync(context);
+            var context = stepContexts.Create(run, step, plan, token => writer.SaveAsync(db, run, token), ct);
+            var outcome = await executors.For(context.Action).ExecuteAsync(context);
             step.TransientFailures = 0;
             return outcome;
         }
@@ -201,7 +196,7 @@ public sealed class AdvanceRunJob(
                 step.Error = null;
                 step.WaitUntil = null;
                 step.WaitReason = null;
-                await SaveAsync(db, run, ct);
+                await writer.SaveAsync(db, run, ct);
                 await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepDone, $"Done: “{step.Title}”. {done.Summary}", step.Sequence, ct: ct);
                 return await MoveOnAsync(db, run, ct);
 
@@ -210,7 +205,7 @@ public sealed class AdvanceRunJob(
                 step.WaitUntil = wait.Until;
                 step.WaitReason = wait.Reason;
                 run.Status = MigrationRunStatus.Waiting;
-                await SaveAsync(db, run, ct);
+                await writer.SaveAsync(db, run, ct);
                 if (wait.Reason != previousReason)
                 {
                     await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepWaiting,
@@ -223,7 +218,7 @@ public sealed class AdvanceRunJob(
                 step.Status = RunStepStatus.NeedsHumanConfirmation;
                 step.WaitReason = human.Reason;
                 run.Status = MigrationRunStatus.AwaitingApproval;
-                await SaveAsync(db, run, ct);
+                await writer.SaveAsync(db, run, ct);
                 await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepNeedsConfirmation, human.Reason, step.Sequence, ct: ct);
                 return Continuation.None;
 
@@ -232,7 +227,7 @@ public sealed class AdvanceRunJob(
                 step.Error = failed.Error;
                 run.Status = MigrationRunStatus.Paused;
                 run.LastError = $"{step.Title}: {failed.Error}";
-                await SaveAsync(db, run, ct);
+                await writer.SaveAsync(db, run, ct);
                 await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepFailed,
                     $"“{step.Title}” failed; the run is paused: {failed.Error}", step.Sequence, succeeded: false, ct: ct);
                 return Continuation.None;
@@ -254,7 +249,7 @@ public sealed class AdvanceRunJob(
 
         run.CurrentStep = next.Sequence;
         run.Status = MigrationRunStatus.Running;
-        await SaveAsync(db, run, ct);
+        await writer.SaveAsync(db, run, ct);
         return Continuation.Now;
     }
 
@@ -272,16 +267,8 @@ public sealed class AdvanceRunJob(
         run.Status = rolledBack ? MigrationRunStatus.RolledBack : MigrationRunStatus.Succeeded;
         run.FinishedAt = time.GetUtcNow();
         run.LastError = null;
-        await SaveAsync(db, run, ct);
+        await writer.SaveAsync(db, run, ct);
         await events.AppendAsync(run.Id, RunEvent.EngineActor, rolledBack ? RunEventKinds.RunRolledBack : RunEventKinds.RunSucceeded,
             rolledBack ? "The run is rolled back." : "The migration is complete.", ct: ct);
-    }
-
-    private async Task SaveAsync(PortalDbContext db, MigrationRun run, CancellationToken ct)
-    {
-        run.UpdatedAt = time.GetUtcNow();
-        run.Version = Guid.NewGuid();
-        await db.SaveChangesAsync(ct);
-        notifier.Publish(new RunChange(run.Id, "run-updated", null));
     }
 }

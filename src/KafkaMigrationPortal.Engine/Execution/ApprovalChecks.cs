@@ -19,7 +19,7 @@ public sealed record LiveCheck(string Name, LiveCheckResult Result, string Detai
 /// What an approver must not be wrong about, checked against live state at the moment of approval: the lag before a
 /// switch, parity before consumers move, where <c>KAFKA</c> points before an add-on is destroyed.
 /// </summary>
-public static class ApprovalChecks
+internal static class ApprovalChecks
 {
     public static async Task<IReadOnlyList<LiveCheck>> RunAsync(StepContext context)
     {

@@ -15,6 +15,8 @@ public static class ExecutionModule
         services.TryAddSingleton<IRunScheduler, HangfireRunScheduler>();
         services.AddSingleton<RunLease>();
         services.AddSingleton<RunEventLog>();
+        services.AddSingleton<RunWriter>();
+        services.AddSingleton<StepContextFactory>();
 
         services.AddSingleton<IStepExecutor, ProvisionAddonExecutor>();
         services.AddSingleton<IStepExecutor, WaitForProvisioningExecutor>();

@@ -85,6 +85,12 @@ public sealed class MigrationRun
     public Guid Version { get; set; }
 
     public List<RunStep> Steps { get; set; } = [];
+
+    /// <summary>The add-on a step destroys, by name as the approver knows it; null for a step that destroys none.</summary>
+    public string? AddonDestroyedBy(StepAction action) =>
+        action is DestroyAddon destroy
+            ? destroy.Addon == AddonRole.Source ? SourceAddon : TargetAddonName ?? "the new add-on"
+            : null;
 }
 
 public enum RunPhase

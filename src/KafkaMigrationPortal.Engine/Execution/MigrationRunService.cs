@@ -34,8 +34,8 @@ public sealed class MigrationRunService(
     IRunScheduler scheduler,
     IRunCredentialResolver credentials,
     IHerokuClientFactory clients,
-    IKafkaInspector inspector,
-    IRunNotifier notifier,
+    StepContextFactory stepContexts,
+    RunWriter writer,
     TimeProvider time,
     IOptions<ExecutionOptions> options)
 {
@@ -153,7 +153,7 @@ public sealed class MigrationRunService(
             step.Status = RunStepStatus.Pending;
             run.Status = MigrationRunStatus.Running;
             run.LastError = null;
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             return (RunCommandResult.Ok($"Approved: “{step.Title}” runs now.", checks), Continuation.Now);
         });
 
@@ -179,7 +179,7 @@ public sealed class MigrationRunService(
             });
             run.Status = MigrationRunStatus.Paused;
             run.LastError = $"“{step.Title}” was rejected by {approverId}: {comment}";
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, approverId, RunEventKinds.Rejected, $"{approverId} rejected “{step.Title}”: {comment}. The run is paused.", step.Sequence, ct: ct);
             return (RunCommandResult.Ok("Rejected; the run is paused."), Continuation.None);
         });
@@ -198,7 +198,7 @@ public sealed class MigrationRunService(
             step.FinishedAt = time.GetUtcNow();
             step.Outcome = $"Confirmed manually by {userId}: {comment}";
             run.Status = MigrationRunStatus.Running;
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, userId, RunEventKinds.ConfirmedManually,
                 $"{userId} confirmed “{step.Title}” by hand: {comment}", step.Sequence, request: step.WaitReason, ct: ct);
             return (RunCommandResult.Ok("Confirmed; the run goes on."), Continuation.Now);
@@ -222,7 +222,7 @@ public sealed class MigrationRunService(
             step.Error = null;
             run.Status = MigrationRunStatus.Running;
             run.LastError = null;
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, userId, RunEventKinds.Resumed, $"{userId} resumed the run at “{step.Title}”.", step.Sequence, ct: ct);
             return (RunCommandResult.Ok("Resumed."), Continuation.Now);
         });
@@ -241,7 +241,7 @@ public sealed class MigrationRunService(
 
             var plan = PlanSerialization.DeserializePlan(run.PlanJson!);
             var forward = run.Steps.Where(s => s.Kind == RunStepKind.Forward).ToList();
-            if (forward.FirstOrDefault(s => s.PointOfNoReturn && (s.Attempts > 0 || s.Status == RunStepStatus.Done)) is { } noReturn)
+            if (RunStep.PassedPointOfNoReturn(run.Steps) is { } noReturn)
             {
                 return (RunCommandResult.Refused($"“{noReturn.Title}” is past the point of no return: the run cannot be rolled back, only aborted."), Continuation.None);
             }
@@ -277,7 +277,7 @@ public sealed class MigrationRunService(
             run.Status = MigrationRunStatus.Running;
             run.LastError = null;
             run.CurrentStep = compensations.FirstOrDefault()?.Sequence ?? sequence + 1;
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, userId, RunEventKinds.RollbackStarted,
                 $"{userId} rolled the run back: {reason}. Compensating steps: {(compensations.Count == 0 ? "none" : string.Join("; ", compensations.Select(c => c.Title)))}.", ct: ct);
             return (RunCommandResult.Ok($"Rolling back with {compensations.Count} compensating step(s)."), Continuation.Now);
@@ -297,7 +297,7 @@ public sealed class MigrationRunService(
             run.Status = MigrationRunStatus.Aborted;
             run.FinishedAt = time.GetUtcNow();
             run.LastError = $"Aborted by {userId}: {reason}";
-            await SaveAsync(db, run, ct);
+            await writer.SaveAsync(db, run, ct);
             var left = await DescribeLiveStateAsync(run, ct);
             await events.AppendAsync(run.Id, userId, RunEventKinds.Aborted, $"{userId} aborted the run: {reason}. State left: {left}", result: left, ct: ct);
             return (RunCommandResult.Ok($"Aborted. State left: {left}"), Continuation.None);
@@ -351,20 +351,12 @@ public sealed class MigrationRunService(
         return outcome.Result;
     }
 
-    private StepContext ContextFor(MigrationRun run, RunStep step, CancellationToken ct)
-    {
-        var credential = credentials.ForRun(run);
-        return new StepContext(run, step, PlanSerialization.DeserializePlan(run.PlanJson!), PlanSerialization.DeserializeAction(step.ActionJson),
-            clients.Platform(credential), clients.Kafka(credential), inspector, events, time, options.Value, _ => Task.CompletedTask, ct);
-    }
+    /// <summary>The live checks a gate would make if approved now, made without deciding anything (reads only).</summary>
+    public async Task<IReadOnlyList<LiveCheck>> PreviewChecksAsync(RunDetails details, RunStep step, CancellationToken ct = default) =>
+        await ApprovalChecks.RunAsync(stepContexts.Create(details.Run, step, details.Plan, save: null, ct));
 
-    private async Task SaveAsync(PortalDbContext db, MigrationRun run, CancellationToken ct)
-    {
-        run.UpdatedAt = time.GetUtcNow();
-        run.Version = Guid.NewGuid();
-        await db.SaveChangesAsync(ct);
-        notifier.Publish(new RunChange(run.Id, "run-updated", null));
-    }
+    private StepContext ContextFor(MigrationRun run, RunStep step, CancellationToken ct) =>
+        stepContexts.Create(run, step, PlanSerialization.DeserializePlan(run.PlanJson!), save: null, ct);
 
     private static bool IsActive(MigrationRun run) => MigrationRunStatuses.Active.Contains(run.Status);
 

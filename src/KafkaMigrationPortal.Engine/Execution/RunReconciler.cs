@@ -68,15 +68,34 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
     };
 }
 
-/// <summary>Registers the recurring reconciler and runs it once when the process starts.</summary>
-internal sealed class ExecutionStartup(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<ExecutionOptions> options) : IHostedService
+/// <summary>
+/// Runs the reconciler once when the process starts and registers it as a recurring job. A process that was killed
+/// while holding Hangfire's lock on the recurring job leaves that lock behind until the storage's lock timeout: the
+/// registration is tried again until it succeeds, rather than failing the start of the host.
+/// </summary>
+internal sealed class ExecutionStartup(
+    IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<ExecutionOptions> options, TimeProvider time, ILogger<ExecutionStartup> logger)
+    : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<RunReconciler>(RunReconciler.RecurringJobId, r => r.ReconcileAsync(CancellationToken.None), options.Value.ReconcilerCron);
-        jobs.Enqueue<RunReconciler>(r => r.ReconcileAsync(CancellationToken.None));
-        return Task.CompletedTask;
-    }
+    public static readonly TimeSpan RegistrationRetryDelay = TimeSpan.FromSeconds(5);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        jobs.Enqueue<RunReconciler>(r => r.ReconcileAsync(CancellationToken.None));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                recurring.AddOrUpdate<RunReconciler>(RunReconciler.RecurringJobId, r => r.ReconcileAsync(CancellationToken.None), options.Value.ReconcilerCron);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Registering the recurring reconciler failed (attempt {Attempt}, {Error}); trying again in {Delay}",
+                    attempt, e.GetType().Name, RegistrationRetryDelay);
+                await Task.Delay(RegistrationRetryDelay, time, stoppingToken);
+            }
+        }
+    }
 }

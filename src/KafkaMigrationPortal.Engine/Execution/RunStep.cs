@@ -75,6 +75,10 @@ public sealed class RunStep
 
     /// <summary>What a multi-check step remembers between its jobs (previous snapshot, consecutive passes), as JSON.</summary>
     public string? CheckStateJson { get; set; }
+
+    /// <summary>The forward step marked as the point of no return, once it has been tried: after it a run can only be aborted.</summary>
+    public static RunStep? PassedPointOfNoReturn(IEnumerable<RunStep> steps) =>
+        steps.FirstOrDefault(s => s.Kind == RunStepKind.Forward && s.PointOfNoReturn && (s.Attempts > 0 || s.Status == RunStepStatus.Done));
 }
 
 internal sealed class RunStepConfiguration : IEntityTypeConfiguration<RunStep>

@@ -72,11 +72,8 @@ public sealed class StepContext(
     /// <summary>The app's config vars and the name under which <paramref name="role"/>'s add-on is attached, for the Kafka inspector.</summary>
     public async Task<KafkaAttachmentVars> AttachmentVarsAsync(AddonRole role)
     {
-        var addonId = RequireAddonId(role).ToString();
         var attachments = await Platform.ListAttachmentsAsync(App, CancellationToken);
-        var names = attachments.Where(a => string.Equals(a.Addon.Id, addonId, StringComparison.OrdinalIgnoreCase)).Select(a => a.Name).ToList();
-        var preferred = new[] { Plan.PrimaryAttachment, AttachmentNames.Old, AttachmentNames.New };
-        var name = preferred.FirstOrDefault(names.Contains) ?? names.Order(StringComparer.Ordinal).FirstOrDefault()
+        var name = AttachmentNames.ToInspect(Plan.PrimaryAttachment, attachments, RequireAddonId(role))
             ?? throw new StepFailedException($"The {(role == AddonRole.Source ? "old" : "new")} add-on is not attached to {App}: its cluster cannot be inspected.");
         var vars = await Platform.GetConfigVarsAsync(App, CancellationToken);
         return new KafkaAttachmentVars(name, vars);

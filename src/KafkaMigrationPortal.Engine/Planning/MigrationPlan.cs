@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using KafkaMigrationPortal.Heroku.Platform;
 
 namespace KafkaMigrationPortal.Engine.Planning;
 
@@ -37,6 +38,16 @@ public static class AttachmentNames
     public const string Primary = "KAFKA";
     public const string Old = "OLD_KAFKA";
     public const string New = "NEW_KAFKA";
+
+    /// <summary>
+    /// The attachment through which the portal reads an add-on's cluster: the plan's primary name, else OLD_KAFKA or
+    /// NEW_KAFKA, else the first by name; null when the add-on is not attached to the app.
+    /// </summary>
+    public static string? ToInspect(string primary, IEnumerable<HerokuAttachment> attachments, Guid addonId)
+    {
+        var names = attachments.Where(a => string.Equals(a.Addon.Id, addonId.ToString(), StringComparison.OrdinalIgnoreCase)).Select(a => a.Name).ToList();
+        return new[] { primary, Old, New }.FirstOrDefault(names.Contains) ?? names.Order(StringComparer.Ordinal).FirstOrDefault();
+    }
 }
 
 /// <summary>The two config vars an app prepared for double-write follows (Heroku's procedure names them).</summary>

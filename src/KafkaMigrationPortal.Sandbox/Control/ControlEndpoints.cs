@@ -68,20 +68,20 @@ internal static class ControlEndpoints
         }
         catch (JsonException)
         {
-            return Error(HerokuApiException.BadRequest(expected));
+            return Error(SandboxApiException.BadRequest(expected));
         }
 
         try
         {
             return act(body);
         }
-        catch (HerokuApiException e)
+        catch (SandboxApiException e)
         {
             return Error(e);
         }
     }
 
-    private static IResult Error(HerokuApiException e) =>
+    private static IResult Error(SandboxApiException e) =>
         Results.Json(new { id = e.Id, message = e.Message }, Json, statusCode: e.StatusCode);
 }
 

@@ -59,7 +59,7 @@ internal static class RangePagination
         var bounds = space >= 0 ? rangePart[(space + 1)..].Trim() : "";
         if (!fields.Append("id").Contains(field, StringComparer.Ordinal))
         {
-            throw new HerokuApiException(416, "requested_range_not_satisfiable", $"Unsupported Range field {field}; use one of {string.Join(", ", fields.Append("id").Distinct())}.");
+            throw new SandboxApiException(416, "requested_range_not_satisfiable", $"Unsupported Range field {field}; use one of {string.Join(", ", fields.Append("id").Distinct())}.");
         }
 
         var dots = bounds.IndexOf("..", StringComparison.Ordinal);

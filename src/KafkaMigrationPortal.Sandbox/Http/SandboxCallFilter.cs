@@ -22,7 +22,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
     public static JsonNode? Body(HttpContext http) => http.Items[BodyKey] as JsonNode;
 
     public static SandboxCaller Caller(HttpContext http) =>
-        http.Items[CallerKey] as SandboxCaller ?? throw HerokuApiException.Unauthorized();
+        http.Items[CallerKey] as SandboxCaller ?? throw SandboxApiException.Unauthorized();
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -47,7 +47,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
                 {
                     http.Response.Headers["RateLimit-Remaining"] = sandbox.ConsumeRateLimit(caller.User, free).ToString();
                 }
-                catch (HerokuApiException)
+                catch (SandboxApiException)
                 {
                     http.Response.Headers["RateLimit-Remaining"] = "0";
                     throw;
@@ -66,12 +66,12 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
 
                 if (failWith == 429)
                 {
-                    throw HerokuApiException.RateLimit();
+                    throw SandboxApiException.RateLimit();
                 }
 
                 if (failWith == 500)
                 {
-                    throw new HerokuApiException(500, "internal_server_error", "Internal server error (sandbox fault injection).");
+                    throw new SandboxApiException(500, "internal_server_error", "Internal server error (sandbox fault injection).");
                 }
             }
 
@@ -83,14 +83,14 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
                 }
                 catch (JsonException)
                 {
-                    throw HerokuApiException.BadRequest("Request body is not valid JSON.");
+                    throw SandboxApiException.BadRequest("Request body is not valid JSON.");
                 }
             }
 
             response = await next(context) as SandboxResponse
                 ?? throw new InvalidOperationException("Sandbox endpoints must answer a SandboxResponse.");
         }
-        catch (HerokuApiException e)
+        catch (SandboxApiException e)
         {
             response = SandboxResponse.Error(e);
         }
@@ -98,7 +98,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
         {
             // Wrongly typed JSON values surface here (GetValue<string> on a number, …).
             services.GetRequiredService<ILogger<SandboxCallFilter>>().LogInformation("Rejected malformed request: {Error}", e.GetType().Name);
-            response = SandboxResponse.Error(HerokuApiException.InvalidParams("The request's parameters have the wrong types."));
+            response = SandboxResponse.Error(SandboxApiException.InvalidParams("The request's parameters have the wrong types."));
         }
 
         if (!http.Response.Headers.ContainsKey("RateLimit-Remaining"))
@@ -146,7 +146,7 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
 
         if (!allowed)
         {
-            throw HerokuApiException.Forbidden("This OAuth authorization's scope does not allow this request.");
+            throw SandboxApiException.Forbidden("This OAuth authorization's scope does not allow this request.");
         }
     }
 

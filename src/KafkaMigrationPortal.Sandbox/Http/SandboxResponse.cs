@@ -34,7 +34,7 @@ public sealed class SandboxResponse(int statusCode, JsonNode? body, IReadOnlyDic
 
     public static SandboxResponse Created(JsonNode? body) => new(201, body);
 
-    public static SandboxResponse Error(HerokuApiException error) =>
+    public static SandboxResponse Error(SandboxApiException error) =>
         new(error.StatusCode, new JsonObject
         {
             ["id"] = error.Id,

@@ -43,7 +43,7 @@ public sealed partial class HerokuSandbox
         var addon = FindClusterAddonLocked(caller, cluster);
         if (addon.State == AddonStates.Deprovisioned)
         {
-            throw new HerokuApiException(410, "gone", "This cluster has been deprovisioned.");
+            throw new SandboxApiException(410, "gone", "This cluster has been deprovisioned.");
         }
 
         var waiting = addon.State == AddonStates.Provisioning;
@@ -78,27 +78,27 @@ public sealed partial class HerokuSandbox
     public JsonObject CreateTopic(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
-        var topic = body?["topic"] as JsonObject ?? throw HerokuApiException.InvalidParams("Expected {\"topic\": {...}}.");
-        var name = ReadString(topic, "name") ?? throw HerokuApiException.InvalidParams("Topic name is required.");
+        var topic = body?["topic"] as JsonObject ?? throw SandboxApiException.InvalidParams("Expected {\"topic\": {...}}.");
+        var name = ReadString(topic, "name") ?? throw SandboxApiException.InvalidParams("Topic name is required.");
         if (!KafkaNamePattern().IsMatch(name) || name is "." or "..")
         {
-            throw HerokuApiException.InvalidParams("Topic names may contain only letters, digits, '.', '_' and '-'.");
+            throw SandboxApiException.InvalidParams("Topic names may contain only letters, digits, '.', '_' and '-'.");
         }
 
         if (addon.Topics.ContainsKey(name))
         {
-            throw HerokuApiException.Conflict($"Topic {name} already exists.");
+            throw SandboxApiException.Conflict($"Topic {name} already exists.");
         }
 
         if (addon.Topics.Count >= addon.Plan.MaxTopics)
         {
-            throw HerokuApiException.InvalidParams($"This plan allows at most {addon.Plan.MaxTopics} topics.");
+            throw SandboxApiException.InvalidParams($"This plan allows at most {addon.Plan.MaxTopics} topics.");
         }
 
         var partitions = ReadInt(topic, "partition_count") ?? DefaultPartitions;
         if (partitions is < 1 or > 256)
         {
-            throw HerokuApiException.InvalidParams("partition_count must be between 1 and 256.");
+            throw SandboxApiException.InvalidParams("partition_count must be between 1 and 256.");
         }
 
         var replication = ReadInt(topic, "replication_factor") ?? addon.Plan.MinReplicationFactor;
@@ -107,7 +107,7 @@ public sealed partial class HerokuSandbox
         ValidateRetention(addon, retention);
         if (PartitionReplicas(addon) + partitions * replication > addon.Plan.MaxPartitionReplicas)
         {
-            throw HerokuApiException.InvalidParams(
+            throw SandboxApiException.InvalidParams(
                 $"This plan allows at most {addon.Plan.MaxPartitionReplicas} partition replicas in total.");
         }
 
@@ -122,15 +122,15 @@ public sealed partial class HerokuSandbox
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
         var record = FindTopicLocked(addon, topicName);
-        var topic = body?["topic"] as JsonObject ?? throw HerokuApiException.InvalidParams("Expected {\"topic\": {...}}.");
+        var topic = body?["topic"] as JsonObject ?? throw SandboxApiException.InvalidParams("Expected {\"topic\": {...}}.");
         if (ReadInt(topic, "partition_count") is { } partitions && partitions != record.Partitions)
         {
-            throw HerokuApiException.InvalidParams("The partition count of a topic cannot be changed after creation.");
+            throw SandboxApiException.InvalidParams("The partition count of a topic cannot be changed after creation.");
         }
 
         if (ReadInt(topic, "replication_factor") is { } replication && replication != record.ReplicationFactor)
         {
-            throw HerokuApiException.InvalidParams("The replication factor of a topic cannot be changed after creation.");
+            throw SandboxApiException.InvalidParams("The replication factor of a topic cannot be changed after creation.");
         }
 
         var retention = ReadLong(topic, "retention_time_ms") ?? record.RetentionMs;
@@ -171,12 +171,12 @@ public sealed partial class HerokuSandbox
         var name = ConsumerGroupName(body);
         if (!addon.Plan.MultiTenant)
         {
-            throw HerokuApiException.BadRequest("Creating consumer groups is not required on dedicated clusters.");
+            throw SandboxApiException.BadRequest("Creating consumer groups is not required on dedicated clusters.");
         }
 
         if (!addon.ConsumerGroups.Add(name))
         {
-            throw HerokuApiException.Conflict($"Consumer group {name} already exists.");
+            throw SandboxApiException.Conflict($"Consumer group {name} already exists.");
         }
 
         return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
@@ -188,7 +188,7 @@ public sealed partial class HerokuSandbox
         name ??= ConsumerGroupName(body);
         if (!addon.ConsumerGroups.Remove(name))
         {
-            throw HerokuApiException.NotFound($"Couldn't find consumer group {name}.");
+            throw SandboxApiException.NotFound($"Couldn't find consumer group {name}.");
         }
 
         return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
@@ -212,9 +212,9 @@ public sealed partial class HerokuSandbox
         {
             return FindAddonLocked(caller, cluster, null);
         }
-        catch (HerokuApiException e) when (e.StatusCode == 404)
+        catch (SandboxApiException e) when (e.StatusCode == 404)
         {
-            throw HerokuApiException.NotFound("Couldn't find that Kafka cluster.");
+            throw SandboxApiException.NotFound("Couldn't find that Kafka cluster.");
         }
     }
 
@@ -224,7 +224,7 @@ public sealed partial class HerokuSandbox
         var addon = FindClusterAddonLocked(caller, cluster);
         if (addon.State != AddonStates.Provisioned)
         {
-            throw HerokuApiException.NotFound("That Kafka cluster is not available (yet).");
+            throw SandboxApiException.NotFound("That Kafka cluster is not available (yet).");
         }
 
         return addon;
@@ -236,7 +236,7 @@ public sealed partial class HerokuSandbox
             && !addon.Topics.ContainsKey(topic)
             ? topic[addon.TopicPrefix.Length..]
             : topic;
-        return addon.Topics.GetValueOrDefault(name) ?? throw HerokuApiException.NotFound($"Couldn't find topic {topic}.");
+        return addon.Topics.GetValueOrDefault(name) ?? throw SandboxApiException.NotFound($"Couldn't find topic {topic}.");
     }
 
     private JsonObject ClusterLimits(AddonRecord addon) => new()
@@ -268,7 +268,7 @@ public sealed partial class HerokuSandbox
     {
         if (replication < addon.Plan.MinReplicationFactor || replication > addon.Plan.MaxReplicationFactor)
         {
-            throw HerokuApiException.InvalidParams(
+            throw SandboxApiException.InvalidParams(
                 $"replication_factor must be between {addon.Plan.MinReplicationFactor} and {addon.Plan.MaxReplicationFactor} on this plan.");
         }
     }
@@ -278,7 +278,7 @@ public sealed partial class HerokuSandbox
         var minimum = (long)_options.MinimumRetention.TotalMilliseconds;
         if (retentionMs < minimum || retentionMs > addon.Plan.MaxRetentionMs)
         {
-            throw HerokuApiException.InvalidParams(
+            throw SandboxApiException.InvalidParams(
                 $"retention_time_ms must be between {minimum} and {addon.Plan.MaxRetentionMs} on this plan.");
         }
     }
@@ -286,10 +286,10 @@ public sealed partial class HerokuSandbox
     private static string ConsumerGroupName(JsonNode? body)
     {
         var name = ReadString(body?["consumer_group"] as JsonObject, "name")
-            ?? throw HerokuApiException.InvalidParams("Expected {\"consumer_group\": {\"name\": ...}}.");
+            ?? throw SandboxApiException.InvalidParams("Expected {\"consumer_group\": {\"name\": ...}}.");
         if (!KafkaNamePattern().IsMatch(name))
         {
-            throw HerokuApiException.InvalidParams("Consumer group names may contain only letters, digits, '.', '_' and '-'.");
+            throw SandboxApiException.InvalidParams("Consumer group names may contain only letters, digits, '.', '_' and '-'.");
         }
 
         return name;
@@ -300,16 +300,16 @@ public sealed partial class HerokuSandbox
         null => null,
         JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => n,
         JsonValue v when v.GetValueKind() == JsonValueKind.String && long.TryParse(v.GetValue<string>(), out var n) => n,
-        _ => throw HerokuApiException.InvalidParams($"{property} must be an integer."),
+        _ => throw SandboxApiException.InvalidParams($"{property} must be an integer."),
     };
 
     private static int? ReadInt(JsonObject json, string property) =>
-        ReadLong(json, property) is { } n ? (n is >= int.MinValue and <= int.MaxValue ? (int)n : throw HerokuApiException.InvalidParams($"{property} is out of range.")) : null;
+        ReadLong(json, property) is { } n ? (n is >= int.MinValue and <= int.MaxValue ? (int)n : throw SandboxApiException.InvalidParams($"{property} is out of range.")) : null;
 
     private static bool? ReadBool(JsonObject json, string property) => json[property] switch
     {
         null => null,
         JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        _ => throw HerokuApiException.InvalidParams($"{property} must be a boolean."),
+        _ => throw SandboxApiException.InvalidParams($"{property} must be a boolean."),
     };
 }

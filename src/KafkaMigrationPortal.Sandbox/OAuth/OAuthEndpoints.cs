@@ -47,18 +47,18 @@ internal static class OAuthEndpoints
         var clientId = fields.GetValueOrDefault("client_id");
         if (!SandboxIdentity.IsKnownClient(options, clientId))
         {
-            throw HerokuApiException.InvalidParams("Unknown client_id.");
+            throw SandboxApiException.InvalidParams("Unknown client_id.");
         }
 
         if (fields.GetValueOrDefault("response_type") != "code")
         {
-            throw HerokuApiException.InvalidParams("response_type must be code.");
+            throw SandboxApiException.InvalidParams("response_type must be code.");
         }
 
         var redirect = fields.GetValueOrDefault("redirect_uri");
         if (!Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || redirectUri.Scheme is not ("http" or "https"))
         {
-            throw HerokuApiException.InvalidParams("redirect_uri must be an absolute http(s) URL.");
+            throw SandboxApiException.InvalidParams("redirect_uri must be an absolute http(s) URL.");
         }
 
         var scopes = SandboxIdentity.ParseScopes(fields.GetValueOrDefault("scope"));
@@ -68,7 +68,7 @@ internal static class OAuthEndpoints
             return SandboxResponse.Page(SignInPage(fields));
         }
 
-        var user = SandboxUsers.FindByEmail(chosen) ?? throw HerokuApiException.InvalidParams("Unknown sandbox user.");
+        var user = SandboxUsers.FindByEmail(chosen) ?? throw SandboxApiException.InvalidParams("Unknown sandbox user.");
         var code = http.RequestServices.GetRequiredService<SandboxIdentity>().IssueCode(clientId!, user, scopes, redirect);
         var query = new Dictionary<string, string?> { ["code"] = code };
         if (fields.GetValueOrDefault("state") is { } state)

@@ -23,7 +23,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
     /// <summary>Resolves an <c>Authorization</c> header (<c>Bearer token</c>, or Basic with the token as password).</summary>
     public SandboxCaller Authenticate(string? authorization)
     {
-        var token = ExtractToken(authorization) ?? throw HerokuApiException.Unauthorized();
+        var token = ExtractToken(authorization) ?? throw SandboxApiException.Unauthorized();
         if (SandboxUsers.All.FirstOrDefault(u => CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(u.ApiToken), System.Text.Encoding.UTF8.GetBytes(token))) is { } user)
         {
@@ -38,7 +38,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
             }
         }
 
-        throw HerokuApiException.Unauthorized();
+        throw SandboxApiException.Unauthorized();
     }
 
     public static bool IsKnownClient(SandboxOptions options, string? clientId) =>
@@ -54,7 +54,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
         }
 
         var unknown = scopes.FirstOrDefault(s => !KnownScopes.Contains(s));
-        return unknown is null ? scopes : throw HerokuApiException.InvalidParams($"Unknown scope {unknown}.");
+        return unknown is null ? scopes : throw SandboxApiException.InvalidParams($"Unknown scope {unknown}.");
     }
 
     public string IssueCode(string clientId, SandboxUser user, IReadOnlySet<string> scopes, string? redirectUri)
@@ -80,7 +80,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
                 {
                     if (code is null || !_codes.Remove(code, out var pending) || pending.ExpiresAt <= now)
                     {
-                        throw HerokuApiException.Unauthorized("Invalid or expired authorization code.");
+                        throw SandboxApiException.Unauthorized("Invalid or expired authorization code.");
                     }
 
                     CheckSecret(pending.ClientId, clientSecret);
@@ -93,7 +93,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
                 {
                     if (refreshToken is null || !_refreshTokens.TryGetValue(refreshToken, out var grant))
                     {
-                        throw HerokuApiException.Unauthorized("Invalid refresh token.");
+                        throw SandboxApiException.Unauthorized("Invalid refresh token.");
                     }
 
                     CheckSecret(grant.ClientId, clientSecret);
@@ -101,7 +101,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
                 }
 
                 default:
-                    throw HerokuApiException.InvalidParams("grant_type must be authorization_code or refresh_token.");
+                    throw SandboxApiException.InvalidParams("grant_type must be authorization_code or refresh_token.");
             }
         }
     }
@@ -119,7 +119,7 @@ public sealed class SandboxIdentity(IOptions<SandboxOptions> options, TimeProvid
         if (!options.Value.OAuthClients.TryGetValue(clientId, out var expected) || clientSecret is null
             || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(expected), System.Text.Encoding.UTF8.GetBytes(clientSecret)))
         {
-            throw HerokuApiException.Unauthorized("Invalid client secret.");
+            throw SandboxApiException.Unauthorized("Invalid client secret.");
         }
     }
 

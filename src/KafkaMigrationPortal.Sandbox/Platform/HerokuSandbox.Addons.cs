@@ -44,28 +44,28 @@ public sealed partial class HerokuSandbox
     public JsonObject CreateAddon(SandboxCaller caller, string app, JsonNode? body) => Mutate(() =>
     {
         var record = FindAppLocked(caller, app);
-        var request = body as JsonObject ?? throw HerokuApiException.InvalidParams("Expected a JSON object.");
+        var request = body as JsonObject ?? throw SandboxApiException.InvalidParams("Expected a JSON object.");
         var planName = ReadString(request, "plan") ?? request["plan"]?["name"]?.GetValue<string>();
         var plan = KafkaPlan.Find(planName)
-            ?? throw HerokuApiException.NotFound($"Couldn't find either the add-on service or the add-on plan of \"{planName}\".");
+            ?? throw SandboxApiException.NotFound($"Couldn't find either the add-on service or the add-on plan of \"{planName}\".");
         var attachmentName = ReadString(request["attachment"] as JsonObject, "name") ?? DefaultAttachmentNameLocked(record);
         ValidateAttachmentName(attachmentName);
         var existing = _attachments.Values.FirstOrDefault(t => t.App == record && t.Name == attachmentName);
         if (existing is not null && ReadString(request, "confirm") != record.Name)
         {
-            throw HerokuApiException.ConfirmationRequired(
+            throw SandboxApiException.ConfirmationRequired(
                 $"The attachment name {attachmentName} is already in use on {record.Name}. To replace it, confirm with the app name.");
         }
 
         var name = ReadString(request, "name") ?? NewAddonNameLocked();
         if (!AddonNamePattern().IsMatch(name))
         {
-            throw HerokuApiException.InvalidParams("Name must start with a letter and contain only letters, digits, - and _.");
+            throw SandboxApiException.InvalidParams("Name must start with a letter and contain only letters, digits, - and _.");
         }
 
         if (_addons.Values.Any(a => a.Name == name))
         {
-            throw HerokuApiException.InvalidParams($"The add-on name {name} is already taken.");
+            throw SandboxApiException.InvalidParams($"The add-on name {name} is already taken.");
         }
 
         var now = Now;
@@ -106,7 +106,7 @@ public sealed partial class HerokuSandbox
         var addon = FindAddonLocked(caller, idOrName, record);
         if (addon.App != record)
         {
-            throw HerokuApiException.Forbidden($"{addon.Name} is billed to {addon.App.Name}; destroy it from there.");
+            throw SandboxApiException.Forbidden($"{addon.Name} is billed to {addon.App.Name}; destroy it from there.");
         }
 
         var attachments = _attachments.Values.Where(t => t.Addon == addon).ToList();
@@ -154,14 +154,14 @@ public sealed partial class HerokuSandbox
     /// then the old attachment of that name is replaced; config vars follow the names in one release.</summary>
     public JsonObject CreateAttachment(SandboxCaller caller, JsonNode? body) => Mutate(() =>
     {
-        var request = body as JsonObject ?? throw HerokuApiException.InvalidParams("Expected a JSON object.");
-        var appRef = ReadString(request, "app") ?? throw HerokuApiException.InvalidParams("app is required.");
-        var addonRef = ReadString(request, "addon") ?? throw HerokuApiException.InvalidParams("addon is required.");
+        var request = body as JsonObject ?? throw SandboxApiException.InvalidParams("Expected a JSON object.");
+        var appRef = ReadString(request, "app") ?? throw SandboxApiException.InvalidParams("app is required.");
+        var addonRef = ReadString(request, "addon") ?? throw SandboxApiException.InvalidParams("addon is required.");
         var app = FindAppLocked(caller, appRef);
         var addon = FindAddonLocked(caller, addonRef, null);
         if (addon.State == AddonStates.Deprovisioned)
         {
-            throw HerokuApiException.InvalidParams($"{addon.Name} is deprovisioned and cannot be attached.");
+            throw SandboxApiException.InvalidParams($"{addon.Name} is deprovisioned and cannot be attached.");
         }
 
         var name = ReadString(request, "name") ?? DefaultAttachmentNameLocked(app);
@@ -169,12 +169,12 @@ public sealed partial class HerokuSandbox
         var existing = _attachments.Values.FirstOrDefault(t => t.App == app && t.Name == name);
         if (existing is not null && existing.Addon == addon)
         {
-            throw HerokuApiException.InvalidParams($"{addon.Name} is already attached to {app.Name} as {name}.");
+            throw SandboxApiException.InvalidParams($"{addon.Name} is already attached to {app.Name} as {name}.");
         }
 
         if (existing is not null && ReadString(request, "confirm") != app.Name)
         {
-            throw HerokuApiException.ConfirmationRequired(
+            throw SandboxApiException.ConfirmationRequired(
                 $"The attachment name {name} is already in use on {app.Name} by {existing.Addon.Name}. To replace it, confirm with the app name.");
         }
 
@@ -193,10 +193,10 @@ public sealed partial class HerokuSandbox
     public JsonObject DeleteAttachment(SandboxCaller caller, string id) => Mutate(() =>
     {
         var attachment = (Guid.TryParse(id, out var guid) ? _attachments.GetValueOrDefault(guid) : null)
-            ?? throw HerokuApiException.NotFound("Couldn't find that add-on attachment.");
+            ?? throw SandboxApiException.NotFound("Couldn't find that add-on attachment.");
         if (!attachment.App.IsAccessibleBy(caller.User))
         {
-            throw HerokuApiException.Forbidden($"You do not have access to the app {attachment.App.Name}.");
+            throw SandboxApiException.Forbidden($"You do not have access to the app {attachment.App.Name}.");
         }
 
         RemoveAttachmentLocked(attachment);
@@ -326,12 +326,12 @@ public sealed partial class HerokuSandbox
         var addon = (Guid.TryParse(idOrName, out var id) ? _addons.GetValueOrDefault(id) : null)
             ?? _addons.Values.FirstOrDefault(a => a.Name == idOrName)
             ?? (app is null ? null : _attachments.Values.FirstOrDefault(t => t.App == app && t.Name == idOrName)?.Addon)
-            ?? throw HerokuApiException.NotFound("Couldn't find that add-on.");
+            ?? throw SandboxApiException.NotFound("Couldn't find that add-on.");
         var visible = addon.App.IsAccessibleBy(caller.User)
             || _attachments.Values.Any(t => t.Addon == addon && t.App.IsAccessibleBy(caller.User));
         if (!visible)
         {
-            throw HerokuApiException.Forbidden("You do not have access to that add-on.");
+            throw SandboxApiException.Forbidden("You do not have access to that add-on.");
         }
 
         return addon;
@@ -382,7 +382,7 @@ public sealed partial class HerokuSandbox
     {
         if (!AttachmentNamePattern().IsMatch(name))
         {
-            throw HerokuApiException.InvalidParams(
+            throw SandboxApiException.InvalidParams(
                 "Attachment name must start with a letter and contain only uppercase letters, digits and underscores.");
         }
     }

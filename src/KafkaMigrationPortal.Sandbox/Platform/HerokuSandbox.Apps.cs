@@ -13,17 +13,17 @@ public sealed partial class HerokuSandbox
     public JsonObject UpdateApp(SandboxCaller caller, string app, JsonNode? body) => Mutate(() =>
     {
         var record = FindAppLocked(caller, app);
-        var fields = body as JsonObject ?? throw HerokuApiException.InvalidParams("Expected a JSON object.");
+        var fields = body as JsonObject ?? throw SandboxApiException.InvalidParams("Expected a JSON object.");
         if (fields.ContainsKey("name") && fields["name"]?.GetValue<string>() != record.Name)
         {
-            throw HerokuApiException.InvalidParams("Renaming apps is not simulated by the sandbox.");
+            throw SandboxApiException.InvalidParams("Renaming apps is not simulated by the sandbox.");
         }
 
         if (fields.TryGetPropertyValue("maintenance", out var maintenance))
         {
             if (maintenance is not JsonValue value || !value.TryGetValue<bool>(out var on))
             {
-                throw HerokuApiException.InvalidParams("maintenance must be a boolean.");
+                throw SandboxApiException.InvalidParams("maintenance must be a boolean.");
             }
 
             if (record.Maintenance != on)
@@ -43,7 +43,7 @@ public sealed partial class HerokuSandbox
     public JsonObject UpdateConfigVars(SandboxCaller caller, string app, JsonNode? body) => Mutate(() =>
     {
         var record = FindAppLocked(caller, app);
-        var changes = body as JsonObject ?? throw HerokuApiException.InvalidParams("Expected a JSON object of config vars.");
+        var changes = body as JsonObject ?? throw SandboxApiException.InvalidParams("Expected a JSON object of config vars.");
         var set = new List<string>();
         var removed = new List<string>();
         var updates = new List<(string Key, string? Value)>();
@@ -51,7 +51,7 @@ public sealed partial class HerokuSandbox
         {
             if (string.IsNullOrWhiteSpace(key))
             {
-                throw HerokuApiException.InvalidParams("Config var names cannot be empty.");
+                throw SandboxApiException.InvalidParams("Config var names cannot be empty.");
             }
 
             string? value = node switch
@@ -59,7 +59,7 @@ public sealed partial class HerokuSandbox
                 null => null,
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
                 JsonValue v when v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.ToJsonString(),
-                _ => throw HerokuApiException.InvalidParams($"Config var {key} must be a string or null."),
+                _ => throw SandboxApiException.InvalidParams($"Config var {key} must be a string or null."),
             };
             updates.Add((key, value));
         }
@@ -112,7 +112,7 @@ public sealed partial class HerokuSandbox
         var record = FindAppLocked(caller, app);
         if (body is not JsonObject { } request || request["updates"] is not JsonArray updates)
         {
-            throw HerokuApiException.InvalidParams("Expected {\"updates\": [{\"type\": ..., \"quantity\": ...}]}.");
+            throw SandboxApiException.InvalidParams("Expected {\"updates\": [{\"type\": ..., \"quantity\": ...}]}.");
         }
 
         var planned = new List<(FormationRecord Formation, int? Quantity, string? Size)>();
@@ -120,11 +120,11 @@ public sealed partial class HerokuSandbox
         {
             if (update is not JsonObject item || item["type"] is not JsonValue typeNode || !typeNode.TryGetValue<string>(out var type))
             {
-                throw HerokuApiException.InvalidParams("Every update needs a process type.");
+                throw SandboxApiException.InvalidParams("Every update needs a process type.");
             }
 
             var formation = record.Formation.FirstOrDefault(f => f.Type == type)
-                ?? throw HerokuApiException.NotFound($"Couldn't find that process type ({type}).");
+                ?? throw SandboxApiException.NotFound($"Couldn't find that process type ({type}).");
             int? quantity = item["quantity"] is { } q ? ParseQuantity(q) : null;
             var size = item["size"]?.GetValue<string>() ?? item["dyno_size"]?["name"]?.GetValue<string>();
             planned.Add((formation, quantity, size));
@@ -170,6 +170,6 @@ public sealed partial class HerokuSandbox
             }
         }
 
-        throw HerokuApiException.InvalidParams("Quantity must be a non-negative integer.");
+        throw SandboxApiException.InvalidParams("Quantity must be a non-negative integer.");
     }
 }

@@ -48,12 +48,12 @@ public sealed partial class HerokuSandbox
         if (faults.RateLimitShare is < 0 or > 1 || faults.ServerErrorShare is < 0 or > 1
             || faults.RateLimitShare + faults.ServerErrorShare > 1)
         {
-            throw Http.HerokuApiException.InvalidParams("Fault shares must be between 0 and 1 and add up to at most 1.");
+            throw Http.SandboxApiException.InvalidParams("Fault shares must be between 0 and 1 and add up to at most 1.");
         }
 
         if (faults.LatencyMs is < 0 or > 60_000)
         {
-            throw Http.HerokuApiException.InvalidParams("latency_ms must be between 0 and 60000.");
+            throw Http.SandboxApiException.InvalidParams("latency_ms must be between 0 and 60000.");
         }
 
         return faults;

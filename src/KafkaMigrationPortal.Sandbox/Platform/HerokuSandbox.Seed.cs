@@ -21,12 +21,12 @@ public sealed partial class HerokuSandbox
     {
         if (!AppNamePattern().IsMatch(name))
         {
-            throw HerokuApiException.InvalidParams("Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes (3 to 30 characters).");
+            throw SandboxApiException.InvalidParams("Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes (3 to 30 characters).");
         }
 
         if (_apps.Values.Any(a => a.Name == name))
         {
-            throw HerokuApiException.Conflict($"Name {name} is already taken.");
+            throw SandboxApiException.Conflict($"Name {name} is already taken.");
         }
 
         return HerokuJson.App(SeedDemoAppLocked(name, $"{name}-consumers"));

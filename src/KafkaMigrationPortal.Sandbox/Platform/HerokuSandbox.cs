@@ -181,10 +181,10 @@ public sealed partial class HerokuSandbox : IDisposable
     {
         var app = _apps.Values.FirstOrDefault(a =>
             string.Equals(a.Name, idOrName, StringComparison.Ordinal) || a.Id.ToString() == idOrName.ToLowerInvariant())
-            ?? throw HerokuApiException.NotFound("Couldn't find that app.");
+            ?? throw SandboxApiException.NotFound("Couldn't find that app.");
         if (!app.IsAccessibleBy(caller.User))
         {
-            throw HerokuApiException.Forbidden($"You do not have access to the app {app.Name}.");
+            throw SandboxApiException.Forbidden($"You do not have access to the app {app.Name}.");
         }
 
         return app;
@@ -225,7 +225,7 @@ public sealed partial class HerokuSandbox : IDisposable
 
             if (remaining <= 0)
             {
-                throw HerokuApiException.RateLimit();
+                throw SandboxApiException.RateLimit();
             }
 
             return bucket.Spend();

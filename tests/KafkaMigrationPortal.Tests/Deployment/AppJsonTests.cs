@@ -71,10 +71,12 @@ public sealed partial class AppJsonTests
     /// Settings are read through <c>GetEnvironmentVariable("NAME")</c> or through a constant whose name ends in
     /// Key or Variable; configuration keys map to environment variables with ':' written as '__'.
     /// </summary>
+    private static readonly string[] PortalProjects = ["KafkaMigrationPortal", "KafkaMigrationPortal.Engine"];
+
     private static IEnumerable<string> SettingsReadByTheCode() =>
         Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
-            .Where(f => f.Contains($"src{Path.DirectorySeparatorChar}KafkaMigrationPortal{Path.DirectorySeparatorChar}"))
+            .Where(f => PortalProjects.Any(project => f.Contains($"src{Path.DirectorySeparatorChar}{project}{Path.DirectorySeparatorChar}")))
             .SelectMany(f => SettingReads().Matches(File.ReadAllText(f)))
             .Select(m => (m.Groups["env"].Success ? m.Groups["env"].Value : m.Groups["key"].Value).Replace(":", "__"))
             .Distinct();

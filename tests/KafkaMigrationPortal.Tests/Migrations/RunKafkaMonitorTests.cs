@@ -1,6 +1,5 @@
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Execution;

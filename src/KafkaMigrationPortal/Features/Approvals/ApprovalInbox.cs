@@ -2,7 +2,6 @@ using System.Security.Claims;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
 using KafkaMigrationPortal.Engine;
@@ -42,7 +41,7 @@ public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, I
                 var planStep = step.Kind == RunStepKind.Forward && step.PlanStepIndex < plan.Steps.Count ? plan.Steps[step.PlanStepIndex] : null;
                 var action = PlanSerialization.DeserializeAction(step.ActionJson);
                 pending.Add(new(run.Id, run.App, run.SourceAddon, run.TargetPlan, run.Strategy, run.StartedBy, step.Sequence, step.Title,
-                    planStep?.CliCommand, step.PointOfNoReturn, AddonToDestroy(run, action), step.StartedAt ?? run.UpdatedAt));
+                    planStep?.CliCommand, step.PointOfNoReturn, run.AddonDestroyedBy(action), step.StartedAt ?? run.UpdatedAt));
             }
 
             return QueryResult<IReadOnlyList<PendingApproval>>.Ok(pending);
@@ -53,9 +52,4 @@ public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, I
             return QueryResult<IReadOnlyList<PendingApproval>>.Failed("The approvals could not be loaded: the portal's database did not answer. Try again in a moment.");
         }
     }
-
-    private static string? AddonToDestroy(MigrationRun run, Engine.Planning.StepAction action) =>
-        action is Engine.Planning.DestroyAddon destroy
-            ? destroy.Addon == Engine.Planning.AddonRole.Source ? run.SourceAddon : run.TargetAddonName ?? "the new add-on"
-            : null;
 }

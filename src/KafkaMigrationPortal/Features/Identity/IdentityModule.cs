@@ -31,7 +31,7 @@ public static class IdentityModule
         services.AddSingleton<IRunCredentialResolver, StarterCredentialResolver>();
         services.AddSingleton<HerokuTokenVault>();
         services.AddSingleton<UserDirectory>();
-        services.AddSingleton<OAuthEndpoints>();
+        services.AddSingleton<HerokuOAuthAddresses>();
         services.AddSingleton<HerokuTokenRefresher>();
         services.AddSingleton<UserCredentials>();
         services.AddHttpClient(nameof(HerokuTokenRefresher));
@@ -89,14 +89,14 @@ public static class IdentityModule
                     options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                     options.Events.OnRedirectToAuthorizationEndpoint = context =>
                     {
-                        var endpoints = context.HttpContext.RequestServices.GetRequiredService<OAuthEndpoints>();
+                        var endpoints = context.HttpContext.RequestServices.GetRequiredService<HerokuOAuthAddresses>();
                         var query = new Uri(context.RedirectUri).Query;
                         context.Response.Redirect(endpoints.Authorization + query);
                         return Task.CompletedTask;
                     };
                     options.Events.OnCreatingTicket = OnSignedInAsync;
                 });
-            services.AddOptions<OAuthOptions>(HerokuScheme).PostConfigure<OAuthEndpoints>((options, endpoints) =>
+            services.AddOptions<OAuthOptions>(HerokuScheme).PostConfigure<HerokuOAuthAddresses>((options, endpoints) =>
                 options.Backchannel = new HttpClient(new TokenEndpointRedirect(endpoints) { InnerHandler = new HttpClientHandler() }));
         }
 
@@ -153,7 +153,7 @@ public static class IdentityModule
     }
 
     /// <summary>Sends the OAuth handler's token request to the configured (or embedded sandbox's) token endpoint.</summary>
-    private sealed class TokenEndpointRedirect(OAuthEndpoints endpoints) : DelegatingHandler
+    private sealed class TokenEndpointRedirect(HerokuOAuthAddresses endpoints) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -66,7 +66,7 @@ public sealed class UserHerokuCredential(
 }
 
 /// <summary>Exchanges a refresh token at the OAuth token endpoint (Heroku's, or the sandbox's).</summary>
-public sealed class HerokuTokenRefresher(IHttpClientFactory http, OAuthEndpoints endpoints, SignInSettings settings, TimeProvider time)
+public sealed class HerokuTokenRefresher(IHttpClientFactory http, HerokuOAuthAddresses endpoints, SignInSettings settings, TimeProvider time)
 {
     public async Task<HerokuTokens> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
     {

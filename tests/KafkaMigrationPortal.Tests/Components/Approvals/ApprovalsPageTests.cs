@@ -4,7 +4,6 @@ using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Approvals;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Tests.Components.Migrations;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Planning;

@@ -2,7 +2,6 @@ using Bunit;
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Planning;

@@ -4,7 +4,6 @@ using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,6 @@ using KafkaMigrationPortal.Features.Approvals;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Execution;

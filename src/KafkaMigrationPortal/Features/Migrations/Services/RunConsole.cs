@@ -35,12 +35,6 @@ public interface IRunConsole
 /// </summary>
 public sealed class RunConsole(
     MigrationRunService runs,
-    IRunCredentialResolver credentials,
-    IHerokuClientFactory clients,
-    IKafkaInspector inspector,
-    RunEventLog events,
-    TimeProvider time,
-    IOptions<ExecutionOptions> options,
     ILogger<RunConsole> logger) : IRunConsole
 {
     public async Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)
@@ -65,10 +59,7 @@ public sealed class RunConsole(
             if (await runs.GetAsync(runId, ct) is not { } details) return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"There is no migration run {runId}.");
             if (details.Steps.FirstOrDefault(s => s.Sequence == stepSequence) is not { } step)
                 return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"The run has no step {stepSequence}.");
-            var credential = credentials.ForRun(details.Run);
-            var context = new StepContext(details.Run, step, details.Plan, PlanSerialization.DeserializeAction(step.ActionJson),
-                clients.Platform(credential), clients.Kafka(credential), inspector, events, time, options.Value, _ => Task.CompletedTask, ct);
-            return QueryResult<IReadOnlyList<LiveCheck>>.Ok(await ApprovalChecks.RunAsync(context));
+            return QueryResult<IReadOnlyList<LiveCheck>>.Ok(await runs.PreviewChecksAsync(details, step, ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

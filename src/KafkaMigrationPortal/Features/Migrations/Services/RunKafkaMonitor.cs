@@ -35,10 +35,7 @@ public sealed class RunKafkaMonitor(IRunCredentialResolver credentials, IHerokuC
             async Task<ClusterReading> ReadClusterAsync(string role, Guid? addonId, string addonName)
             {
                 if (addonId is not { } id) return new(role, addonName, null, null, null, "Not created yet.");
-                var names = attachments.Where(a => string.Equals(a.Addon.Id, id.ToString(), StringComparison.OrdinalIgnoreCase)).Select(a => a.Name).ToList();
-                var preferred = new[] { plan.PrimaryAttachment, AttachmentNames.Old, AttachmentNames.New };
-                var name = preferred.FirstOrDefault(names.Contains) ?? names.Order(StringComparer.Ordinal).FirstOrDefault();
-                if (name is null) return new(role, addonName, null, null, null, $"Not attached to {run.App}.");
+                if (AttachmentNames.ToInspect(plan.PrimaryAttachment, attachments, id) is not { } name) return new(role, addonName, null, null, null, $"Not attached to {run.App}.");
                 var attachment = new KafkaAttachmentVars(name, vars);
                 var lag = inspector.GetLagAsync(attachment, plan.ConsumerGroups, topics, ct);
                 var watermarks = inspector.GetWatermarksAsync(attachment, topics, ct);
