@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Execution;
-using KafkaMigrationPortal.Heroku;
-using Microsoft.Extensions.Options;
 using KafkaMigrationPortal.Engine;
 
 namespace KafkaMigrationPortal.Features.Migrations;
