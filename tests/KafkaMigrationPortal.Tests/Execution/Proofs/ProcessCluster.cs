@@ -102,7 +102,10 @@ public sealed class ProcessCluster : IAsyncDisposable
         var sandboxAll = new Dictionary<string, string>
         {
             ["Sandbox:ProvisioningDelay"] = "00:00:01",
-            ["Sandbox:DemoTopicRetention"] = "00:00:10",
+            // Consumers that fall further behind than the new cluster's retention lose messages when they switch to it
+            // (they start there at its earliest record until consumer positions are carried over): 10 s was less than
+            // a consumer lags on a loaded 2-core machine. Heroku's shortest retention is hours.
+            ["Sandbox:DemoTopicRetention"] = "00:00:30",
         };
         foreach (var (key, value) in sandboxSettings ?? new Dictionary<string, string>()) sandboxAll[key] = value;
         foreach (var (key, value) in sandboxAll)

@@ -132,6 +132,18 @@ public sealed class RecoveryProofTests(ITestOutputHelper output) : IAsyncLifetim
     private static MigrationPlan Plan(AddonSnapshot source, params StepAction[] actions) =>
         EngineHost.HandPlan(source, [.. actions.Select(a => EngineHost.Step(a))]);
 
-    private Task<RunDetails> WaitForRunAsync(Guid runId, Func<RunDetails, bool> until, TimeSpan within, string what) =>
-        Deadline.PollAsync(async () => (await cluster.Runs.GetAsync(runId))!, until, within, what);
+    private async Task<RunDetails> WaitForRunAsync(Guid runId, Func<RunDetails, bool> until, TimeSpan within, string what)
+    {
+        try
+        {
+            return await Deadline.PollAsync(async () => (await cluster.Runs.GetAsync(runId))!, until, within, what);
+        }
+        catch (TimeoutException e)
+        {
+            // Say what the run and every process were doing: a recovery that stalls is otherwise a bare timeout.
+            var run = (await cluster.Runs.GetAsync(runId))!;
+            var processes = cluster.Portals.Select(p => $"{p.Dyno}: {(p.HasExited ? $"exited {p.ExitCode}" : "running")}\n{p.Output}");
+            throw new TimeoutException($"{e.Message}\n--- run\n{RunScenarios.Tail(run, 40)}\n--- processes\n{string.Join("\n", processes)}", e);
+        }
+    }
 }
