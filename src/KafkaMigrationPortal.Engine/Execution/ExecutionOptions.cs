@@ -26,6 +26,16 @@ public sealed class ExecutionOptions
 
     public TimeSpan CheckRetryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long past the retention wait a record from before double-writing may stay on the old cluster: Kafka deletes
+    /// whole segments, so a record lives until the newest record of its segment expires, up to one <c>segment.ms</c>
+    /// (Kafka's default: 7 days) later. The parity check waits this long for such segments to go before it gives up.
+    /// </summary>
+    public TimeSpan SegmentRollAllowance { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The longest pause between two parity checks while old segments age out (the pauses double up to it).</summary>
+    public TimeSpan ParityRecheckMax { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Transient failures (429, 5xx, timeouts) of one step retried with back-off before the run pauses.</summary>
     public int MaxTransientRetries { get; set; } = 20;
 

@@ -19,6 +19,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
     private readonly ConcurrentDictionary<string, TimeSpan> _retentions = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _segmentRoll;
     private readonly Lock _sweepGate = new();
     private IAdminClient? _admin;
     private IConsumer<byte[]?, byte[]?>? _scanner;
@@ -29,6 +30,8 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         AddonId = addonId;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SegmentRoll, TimeSpan.Zero);
+        _segmentRoll = options.SegmentRoll;
         _mock = new MockKafkaCluster(brokerCount);
         try
         {
@@ -104,8 +107,10 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
     public TimeSpan? RetentionOf(string name) => _retentions.TryGetValue(name, out var retention) ? retention : null;
 
     /// <summary>
-    /// Deletes, per partition of every topic with a retention, the records older than it. The mock answers
-    /// ListOffsets-by-timestamp with "end", so the first young record is found by reading from the log start.
+    /// Deletes, per partition of every topic with a retention, the segments whose newest record is older than it, as
+    /// Kafka does: a segment holds the records appended within <see cref="SandboxKafkaOptions.SegmentRoll"/> of its first
+    /// one, so the oldest record retained can be older than the retention by up to one roll. The mock keeps no segments
+    /// and answers ListOffsets-by-timestamp with "end", so segments are found by reading records from the log start.
     /// </summary>
     /// <returns>How many records were deleted.</returns>
     public long EnforceRetention(DateTimeOffset now)
@@ -134,21 +139,33 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         long low = watermarks.Low, high = watermarks.High;
         if (high <= low) return 0;
 
+        var rollMs = (long)_segmentRoll.TotalMilliseconds;
         long firstKept = low;
+        var complete = false;
+        (long FirstTimestamp, long NewestTimestamp)? segment = null;
         scanner.Assign(new TopicPartitionOffset(partition, new Offset(low)));
         try
         {
             var started = _time.GetTimestamp();
-            while (firstKept < high && _time.GetElapsedTime(started) < ClientTimeout)
+            while (_time.GetElapsedTime(started) < ClientTimeout)
             {
                 var result = scanner.Consume(TimeSpan.FromMilliseconds(200));
                 if (result is null || result.IsPartitionEOF) continue;
-                if (result.Message.Timestamp.UnixTimestampMs >= cutoffMs)
+                var timestamp = result.Message.Timestamp.UnixTimestampMs;
+                if (segment is { } current && timestamp >= current.FirstTimestamp + rollMs)
                 {
+                    // This record starts the next segment: the one before it is complete.
+                    if (current.NewestTimestamp >= cutoffMs) break;
                     firstKept = result.Offset.Value;
+                    segment = null;
+                }
+
+                segment = segment is { } open ? open with { NewestTimestamp = Math.Max(open.NewestTimestamp, timestamp) } : (timestamp, timestamp);
+                if (result.Offset.Value + 1 >= high)
+                {
+                    complete = true;
                     break;
                 }
-                firstKept = result.Offset.Value + 1;
             }
         }
         finally
@@ -156,6 +173,8 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
             scanner.Unassign();
         }
 
+        // The active (last) segment goes too once every record in it is expired: Kafka rolls a new one and deletes it.
+        if (complete && segment is { } last && last.NewestTimestamp < cutoffMs) firstKept = high;
         if (firstKept <= low) return 0;
         _mock.DeleteRecordsBefore(partition.Topic, partition.Partition.Value, firstKept);
         _logger.LogDebug("Retention removed {Count} records from {Topic} [{Partition}] of add-on {AddonId}",

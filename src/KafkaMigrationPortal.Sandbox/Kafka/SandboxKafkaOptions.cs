@@ -14,6 +14,13 @@ public sealed class SandboxKafkaOptions
     /// </summary>
     public TimeSpan GroupInitialRebalanceDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often the retention sweeper looks for records older than their topic's retention.</summary>
+    /// <summary>
+    /// Kafka's <c>segment.ms</c>: a partition's log is split into segments, each holding the records appended within
+    /// this time of its first one, and retention deletes whole segments. Kafka's default is 7 days; the sandbox's
+    /// topics keep seconds of data, so its segments are short too.
+    /// </summary>
+    public TimeSpan SegmentRoll { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the retention sweeper looks for segments older than their topic's retention.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

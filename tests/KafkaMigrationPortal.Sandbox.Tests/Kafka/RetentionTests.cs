@@ -30,6 +30,30 @@ public sealed class RetentionTests(SandboxKafkaClustersFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Retention_deletes_whole_segments_so_an_expired_record_stays_while_its_segment_holds_a_young_one()
+    {
+        var options = KafkaTestKit.FastOptions();
+        options.SegmentRoll = TimeSpan.FromHours(1);
+        using var clusters = new SandboxKafkaClusters(options);
+        var cluster = clusters.Create(Guid.NewGuid(), 1);
+        cluster.CreateTopic("events", partitions: 1, replicationFactor: 1);
+        // Segments, an hour each from their first record: [-150 min, -100 min] [-70 min, -30 min] [-5 min] (active).
+        foreach (var minutesAgo in new[] { 150, 100, 70, 30, 5 })
+            await Produce(cluster, "events", partition: 0, count: 1, Now.AddMinutes(-minutesAgo));
+        cluster.SetRetention("events", TimeSpan.FromHours(1));
+
+        Assert.Equal(2, cluster.EnforceRetention(Now));
+        // The record from 70 minutes ago outlives the 1 h retention: its segment's newest record is 30 minutes old.
+        Assert.Equal((2, 5), Offsets(cluster, "events", 0));
+        Assert.Equal(0, cluster.EnforceRetention(Now.AddMinutes(29)));
+        Assert.Equal(2, cluster.EnforceRetention(Now.AddMinutes(31)));
+        Assert.Equal((4, 5), Offsets(cluster, "events", 0));
+        // The active segment goes too once all of it is expired.
+        Assert.Equal(1, cluster.EnforceRetention(Now.AddMinutes(56)));
+        Assert.Equal((5, 5), Offsets(cluster, "events", 0));
+    }
+
+    [Fact]
     public async Task Topics_without_retention_are_left_alone()
     {
         var cluster = fixture.NewCluster(brokers: 1);

@@ -167,7 +167,9 @@ public sealed class WaitForRetentionExecutor : StepExecutor<WaitForRetention>
 
 public sealed class VerifyParityExecutor : StepExecutor<VerifyParity>
 {
-    public sealed record ParityState(int Failures);
+    /// <param name="WaitingSince">When parity was first found not to hold: the segment allowance counts from there.</param>
+    /// <param name="Rechecks">Checks since then, each pause twice the one before.</param>
+    public sealed record ParityState(int Failures, DateTimeOffset? WaitingSince = null, int Rechecks = 0);
 
     protected override async Task<StepOutcome> ExecuteAsync(StepContext context, VerifyParity action)
     {
@@ -180,17 +182,29 @@ public sealed class VerifyParityExecutor : StepExecutor<VerifyParity>
         {
             var failures = state.Failures;
             var outcome = KafkaCheckOutcomes.NotOk(context, $"Parity on {oldVars.AttachmentName}", result, ref failures);
-            context.SetState(new ParityState(failures));
+            context.SetState(state with { Failures = failures });
             return outcome;
         }
 
         await context.LogAsync(RunEventKinds.KafkaCheck, result.Value.Summary);
         if (result.Value.Holds) return Done(result.Value.Summary);
-        var failed = state.Failures + 1;
-        context.SetState(new ParityState(failed));
-        return failed > context.Options.CheckRetries
-            ? Failed(result.Value.Summary)
-            : Wait(context, context.Options.CheckRetryInterval, result.Value.Summary);
+
+        // Kafka deletes whole segments: records from before double-writing stay until the newest record of their segment
+        // is older than the retention. Wait for that, re-checking, as long as a segment can outlive the retention.
+        // Whole seconds, so that the give-up time survives storage exactly (the database keeps less than a tick).
+        var since = state.WaitingSince ?? new DateTimeOffset(context.Now.UtcTicks - context.Now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var allowance = context.Options.SegmentRollAllowance;
+        if (context.Now - since >= allowance)
+        {
+            return Failed($"{result.Value.Summary} Still so {allowance:g} after the retention wait, longer than a segment can outlive it: something wrote old records to the old add-on, or its segments roll more slowly than Execution:SegmentRollAllowance says.");
+        }
+
+        var pause = TimeSpan.FromTicks(Math.Min(context.Options.ParityRecheckMax.Ticks,
+            context.Options.CheckRetryInterval.Ticks * (1L << Math.Min(state.Rechecks, 20))));
+        var giveUpAt = since + allowance;
+        context.SetState(state with { WaitingSince = since, Rechecks = state.Rechecks + 1 });
+        return new StepOutcome.Wait(context.Now + pause < giveUpAt ? context.Now + pause : giveUpAt,
+            $"Waiting for the old add-on's segments holding records from before the double-write start to age out (until {giveUpAt:u} at the latest). {result.Value.Summary}");
     }
 }
 
