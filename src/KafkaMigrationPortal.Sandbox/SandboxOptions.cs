@@ -9,6 +9,12 @@ public sealed class SandboxOptions
     /// <summary>How long a new add-on stays <c>provisioning</c>. Zero provisions inside the create call.</summary>
     public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The HTTP status that comes with <c>confirmation_required</c>: the heroku CLI's fixtures show 423 (add-on creation)
+    /// and 400 (attach); clients must key on the error id alone. Only 400 and 423 are accepted.
+    /// </summary>
+    public int ConfirmationRequiredStatus { get; set; } = 423;
+
     /// <summary>Mock brokers behind each Kafka add-on.</summary>
     public int BrokersPerCluster { get; set; } = 3;
 

@@ -90,6 +90,10 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
             response = await next(context) as SandboxResponse
                 ?? throw new InvalidOperationException("Sandbox endpoints must answer a SandboxResponse.");
         }
+        catch (SandboxApiException e) when (e.Id == ConfirmationRequiredId)
+        {
+            response = SandboxResponse.Error(new SandboxApiException(ConfirmationStatus(sandbox.Options), e.Id, e.Message));
+        }
         catch (SandboxApiException e)
         {
             response = SandboxResponse.Error(e);
@@ -117,6 +121,12 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
 
         return response;
     }
+
+    private const string ConfirmationRequiredId = "confirmation_required";
+
+    private static int ConfirmationStatus(SandboxOptions options) => options.ConfirmationRequiredStatus is 400 or 423
+        ? options.ConfirmationRequiredStatus
+        : throw new InvalidOperationException($"SandboxOptions.ConfirmationRequiredStatus must be 400 or 423, not {options.ConfirmationRequiredStatus}.");
 
     /// <summary>OAuth scopes as Heroku applies them: config vars need the <c>-protected</c> scopes.</summary>
     private static void CheckScope(SandboxCaller caller, string method, string path)
