@@ -68,12 +68,6 @@ public sealed partial class HerokuSandbox
         };
     });
 
-    public JsonObject GetTopic(SandboxCaller caller, string cluster, string topic) => Mutate(() =>
-    {
-        var addon = FindProvisionedClusterLocked(caller, cluster);
-        return RenderTopic(addon, FindTopicLocked(addon, topic));
-    });
-
     /// <summary>POST …/topics <c>{topic:{name, partition_count, replication_factor, retention_time_ms, compaction}}</c>.</summary>
     public JsonObject CreateTopic(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
     {
@@ -182,10 +176,11 @@ public sealed partial class HerokuSandbox
         return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
     });
 
-    public JsonObject DeleteConsumerGroup(SandboxCaller caller, string cluster, string? name, JsonNode? body) => Mutate(() =>
+    /// <summary>DELETE …/consumer_groups <c>{consumer_group:{name}}</c> (the name is in the body, not the path).</summary>
+    public JsonObject DeleteConsumerGroup(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
-        name ??= ConsumerGroupName(body);
+        var name = ConsumerGroupName(body);
         if (!addon.ConsumerGroups.Remove(name))
         {
             throw SandboxApiException.NotFound($"Couldn't find consumer group {name}.");
