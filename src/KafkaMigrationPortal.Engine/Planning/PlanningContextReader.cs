@@ -52,7 +52,7 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
             });
             addons[sourceIndex] = source with { TopicPrefix = prefix };
             var topicList = await reads.ReadAsync($"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
-            foreach (var topic in topicList?.Topics ?? [])
+            foreach (var topic in topicList?.AppTopics() ?? [])
             {
                 topics.Add(new TopicSpec(NameMapping.ToDataApiName(topic.Name, prefix ?? topic.Prefix), topic.Partitions, topic.ReplicationFactor, topic.RetentionTimeMs, topic.Compaction));
             }

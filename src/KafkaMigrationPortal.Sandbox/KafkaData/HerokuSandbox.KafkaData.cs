@@ -57,6 +57,10 @@ public sealed partial class HerokuSandbox
         };
     });
 
+    /// <summary>
+    /// Lists Kafka's internal <c>__consumer_offsets</c> too, as Heroku does (name and throughput only). There is no
+    /// per-topic GET on Heroku: clients filter this list.
+    /// </summary>
     public JsonObject ListTopics(SandboxCaller caller, string cluster) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
@@ -64,7 +68,7 @@ public sealed partial class HerokuSandbox
         {
             ["prefix"] = addon.TopicPrefix,
             ["limits"] = new JsonObject { ["max_topics"] = addon.Plan.MaxTopics },
-            ["topics"] = new JsonArray([.. addon.Topics.Values.Select(t => (JsonNode)RenderTopic(addon, t))]),
+            ["topics"] = new JsonArray([RenderInternalTopic(), .. addon.Topics.Values.Select(t => (JsonNode)RenderTopic(addon, t))]),
         };
     });
 
@@ -245,6 +249,15 @@ public sealed partial class HerokuSandbox
     };
 
     private static int PartitionReplicas(AddonRecord addon) => addon.Topics.Values.Sum(t => t.Partitions * t.ReplicationFactor);
+
+    /// <summary>Kafka's offsets topic as the heroku-kafka plugin's fixtures show it: name and throughput, nothing else.</summary>
+    private static JsonObject RenderInternalTopic() => new()
+    {
+        ["name"] = "__consumer_offsets",
+        ["messages_in_per_second"] = 0,
+        ["bytes_in_per_second"] = 0,
+        ["bytes_out_per_second"] = 0,
+    };
 
     private static JsonObject RenderTopic(AddonRecord addon, TopicRecord topic) => new()
     {

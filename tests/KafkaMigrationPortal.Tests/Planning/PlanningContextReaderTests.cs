@@ -102,6 +102,18 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kafka_internal_topics_listed_by_heroku_are_left_out_of_the_context_and_the_plan()
+    {
+        var context = await Reader().ReadAsync(Credential, ["global"], Request());
+
+        Assert.DoesNotContain(context.SourceTopics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        var plan = MigrationPlanBuilder.Build(PlanValidator.Validate(context, Request()).Request!);
+        Assert.DoesNotContain(plan.Topics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        Assert.DoesNotContain(((CreateTopics)plan.Single<CreateTopics>().Action).Topics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        Assert.DoesNotContain("__consumer_offsets", plan.Single<CreateTopics>().CliCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_data_API_refusal_of_a_token_without_global_scope_says_once_which_grant_is_needed_and_changes_nothing()
     {
         kafka.DataApiError = new HerokuApiException(HttpStatusCode.Forbidden, "forbidden", "The Kafka data API needs a 'global' token.", "req-2");
@@ -227,6 +239,8 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
                 ? Task.FromException<KafkaTopicList>(error)
                 : Task.FromResult(new KafkaTopicList(Requests.Prefix, null,
                 [
+                    // Heroku lists Kafka's own offsets topic, with name and throughput only.
+                    new("__consumer_offsets", null, 0, 0, null, false, 3.5, 512, 1024),
                     new(Requests.Prefix + "orders", Requests.Prefix, 8, 3, 86_400_000, false, null, null, null),
                     new("customers", Requests.Prefix, 2, 3, 86_400_000, true, null, null, null),
                 ]));

@@ -12,7 +12,8 @@ public sealed class CreateTopicsExecutor : StepExecutor<CreateTopics>
         var existing = (await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken)).Topics
             .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var created = new List<string>();
-        foreach (var topic in action.Topics.Where(t => !existing.Contains(t.Name)))
+        // Kafka's internal topics (a plan stored before they were left out may list them) are never created.
+        foreach (var topic in action.Topics.Where(t => !existing.Contains(t.Name) && !KafkaInternalTopics.IsInternal(t.Name)))
         {
             var request = new KafkaTopicCreate(topic.Name, topic.Partitions, action.SendReplicationFactor ? topic.ReplicationFactor : null,
                 topic.RetentionTimeMs, topic.Compacted);
@@ -30,7 +31,7 @@ public sealed class CreateTopicsExecutor : StepExecutor<CreateTopics>
             }
         }
 
-        var kept = action.Topics.Count - created.Count;
+        var kept = action.Topics.Count(t => !KafkaInternalTopics.IsInternal(t.Name)) - created.Count;
         if (kept > 0) await context.LogAsync(RunEventKinds.Reconciled, $"{kept} topic(s) already existed on the {Role(action.Addon)}.");
         return Done($"{created.Count} topic(s) created, {kept} already there.");
     }
