@@ -105,4 +105,21 @@ public sealed class KafkaDataReadinessTests : IAsyncLifetime
         var report = (await producer.ProduceAsync(Refunds.Name, "refund-1", [1])).Single();
         Assert.True(report.Delivered, report.Error);
     }
+
+    [Fact]
+    public async Task A_topic_listed_with_another_partition_count_fails_the_step_instead_of_waiting_forever()
+    {
+        var host = Start();
+        var source = await host.SourceAsync();
+        // The demo's orders topic has 4 partitions; partition counts never change on Heroku.
+        var plan = EngineHost.HandPlan(source, EngineHost.Step(new CreateTopics(AddonRole.Source, [new TopicSpec("orders", 8, 3, 60_000, false)])));
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+
+        var paused = await host.DriveAsync(runId, r => r.Run.Status is MigrationRunStatus.Paused or MigrationRunStatus.Succeeded, "the step gives up");
+
+        Assert.Equal(MigrationRunStatus.Paused, paused.Run.Status);
+        Assert.Equal(RunStepStatus.Failed, paused.Steps[0].Status);
+        Assert.Contains("'orders' with 4 partition(s) instead of 8", paused.Steps[0].Error, StringComparison.Ordinal);
+        Assert.Empty(host.MutationsOf("POST", $"/data/kafka/v0/clusters/{source.Id}/topics"));
+    }
 }
