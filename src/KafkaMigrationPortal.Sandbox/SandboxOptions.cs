@@ -9,6 +9,21 @@ public sealed class SandboxOptions
     /// <summary>How long a new add-on stays <c>provisioning</c>. Zero provisions inside the create call.</summary>
     public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a topic created through the data API is listed with <c>partitions: 0</c> before it exists on the brokers
+    /// (Heroku creates topics asynchronously; clients fail on it until then). Zero creates it inside the call.
+    /// </summary>
+    public TimeSpan TopicReadyDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a consumer group created through the data API takes to appear in the list. Zero: at once.</summary>
+    public TimeSpan ConsumerGroupReadyDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The HTTP status that comes with <c>confirmation_required</c>: the heroku CLI's fixtures show 423 (add-on creation)
+    /// and 400 (attach); clients must key on the error id alone. Only 400 and 423 are accepted.
+    /// </summary>
+    public int ConfirmationRequiredStatus { get; set; } = 423;
+
     /// <summary>Mock brokers behind each Kafka add-on.</summary>
     public int BrokersPerCluster { get; set; } = 3;
 

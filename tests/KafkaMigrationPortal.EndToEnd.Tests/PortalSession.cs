@@ -28,6 +28,7 @@ public sealed class PortalSession : IAsyncLifetime
         ["Wizard__RetentionMargin"] = "00:00:05",
         ["Wizard__StrayWriteWindow"] = "00:00:05",
         ["Execution__ProvisioningPollInterval"] = "00:00:00.500",
+        ["Execution__KafkaDataReadyPollInterval"] = "00:00:00.500",
         ["Execution__CatchUpPollInterval"] = "00:00:01",
         ["Execution__DoubleWriteVerifyWindow"] = "00:00:03",
         ["Execution__CheckRetryInterval"] = "00:00:01",

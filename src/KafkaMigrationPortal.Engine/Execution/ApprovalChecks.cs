@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Execution;
 
@@ -50,7 +51,7 @@ internal static class ApprovalChecks
     {
         var name = $"Consumer lag on the {(role == AddonRole.Source ? "old" : "new")} add-on{(tolerance > 0 ? $" (≤ {tolerance} per partition)" : " is 0")}";
         var vars = await context.AttachmentVarsAsync(role);
-        var result = await context.Inspector.GetLagAsync(vars, context.Plan.ConsumerGroups, context.Plan.Topics.Select(t => t.Name).ToList(), context.CancellationToken);
+        var result = await context.Inspector.GetLagAsync(vars, context.Plan.ConsumerGroups, KafkaCheckOutcomes.Topics(context), context.CancellationToken);
         if (!result.IsOk) return Unavailable(name, result);
         // Groups that never committed on this cluster have no consumer (registered but unused): nothing to wait for.
         var consumed = result.Value.Partitions.GroupBy(p => p.Group).Where(g => g.Any(p => p.HasCommitted)).SelectMany(g => g).ToList();
@@ -66,7 +67,7 @@ internal static class ApprovalChecks
     {
         const string name = "Parity: the old add-on retains nothing older than the double-write start";
         if (context.Run.DoubleWriteStartedAt is not { } start) return new LiveCheck(name, LiveCheckResult.Failed, "The double-write start was never recorded.");
-        var topics = context.Plan.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
+        var topics = context.Plan.Topics.Where(t => t.RetentionTimeMs is not null && !KafkaInternalTopics.IsInternal(t.Name)).Select(t => t.Name).ToList();
         if (topics.Count == 0) return new LiveCheck(name, LiveCheckResult.Passed, "No topic has time-based retention.");
         var vars = await context.AttachmentVarsAsync(AddonRole.Source);
         var result = await context.Inspector.CheckParityAsync(vars, topics, start, context.CancellationToken);

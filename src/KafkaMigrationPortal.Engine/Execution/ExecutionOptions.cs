@@ -13,6 +13,9 @@ public sealed class ExecutionOptions
 
     public TimeSpan ProvisioningPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the create steps look again for topics and consumer groups Heroku is still creating.</summary>
+    public TimeSpan KafkaDataReadyPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan CatchUpPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Consecutive passing lag checks before consumers count as caught up.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Planning;
 
@@ -49,8 +50,10 @@ public static class MigrationPlanBuilder
             Primary = request.SourceAttachment;
             TargetPlan = KafkaPlans.Normalize(request.TargetPlan);
             var sourcePrefix = request.Source.TopicPrefix;
+            // Kafka's internal topics (__consumer_offsets, which Heroku lists) are never copied, counted or checked.
             Topics = request.Topics
                 .Select(t => t with { Name = NameMapping.ToDataApiName(t.Name, sourcePrefix) })
+                .Where(t => !KafkaInternalTopics.IsInternal(t.Name))
                 .DistinctBy(t => t.Name, StringComparer.Ordinal)
                 .OrderBy(t => t.Name, StringComparer.Ordinal)
                 .ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Planning;
 
@@ -87,8 +88,9 @@ public static class PlanValidator
             Refuse(RefusalCodes.NoConsumerGroups,
                 $"No consumer groups are known for {source.Name}: without them the portal cannot tell when consumers have caught up. Add them to the request (`heroku kafka:consumer-groups {request.SourceAttachment} -a {request.App}` lists them on multi-tenant plans).");
 
+        var sourceTopics = context.SourceTopics.Where(t => !KafkaInternalTopics.IsInternal(t.Name)).ToList();
         if (KafkaPlans.IsKafkaPlan(request.TargetPlan))
-            CheckTargetLimits(context.SourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan), Refuse);
+            CheckTargetLimits(sourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan), Refuse);
 
         if (refusals.Count > 0 || source is null) return new(refusals, null);
         return new(refusals, new PlanRequest(
@@ -100,7 +102,7 @@ public static class PlanValidator
             request.ProducerProcessTypes,
             request.ConsumerProcessTypes,
             context.Formation,
-            context.SourceTopics,
+            sourceTopics,
             groups,
             request.RetentionMargin,
             request.SourceAttachment));

@@ -44,19 +44,20 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
             var source = addons[sourceIndex];
             var kafka = clients.Kafka(credential);
             var clusterId = source.Id.ToString();
-            var prefix = await ReadAsync(problems, $"the cluster info of {source.Name}", async () =>
+            var reads = new DataApiReads(problems, tokenScopes);
+            var prefix = await reads.ReadAsync($"the cluster info of {source.Name}", async () =>
             {
                 var cluster = await kafka.GetClusterAsync(clusterId, cancellationToken);
                 return string.IsNullOrEmpty(cluster.TopicPrefix) ? null : cluster.TopicPrefix;
             });
             addons[sourceIndex] = source with { TopicPrefix = prefix };
-            var topicList = await ReadAsync(problems, $"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
-            foreach (var topic in topicList?.Topics ?? [])
+            var topicList = await reads.ReadAsync($"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
+            foreach (var topic in topicList?.AppTopics() ?? [])
             {
                 topics.Add(new TopicSpec(NameMapping.ToDataApiName(topic.Name, prefix ?? topic.Prefix), topic.Partitions, topic.ReplicationFactor, topic.RetentionTimeMs, topic.Compaction));
             }
             // Dedicated clusters do not manage consumer groups through the data API; their groups come with the request.
-            var groupList = await ReadAsync(problems, $"the consumer groups of {source.Name}", async () =>
+            var groupList = await reads.ReadAsync($"the consumer groups of {source.Name}", async () =>
             {
                 try
                 {
@@ -113,18 +114,41 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
         return result;
     }
 
-    /// <summary>Runs a data API read; a refusal becomes a problem the validator reports (Heroku's message, never a body).</summary>
-    private static async Task<T?> ReadAsync<T>(List<string> problems, string what, Func<Task<T>> read)
+    /// <summary>
+    /// The data API reads of one planning: a refusal becomes a problem the validator reports (Heroku's message, never a
+    /// body). A 403 to a token without <c>global</c> says which grant the data API needs, once, and stops further reads.
+    /// </summary>
+    private sealed class DataApiReads(List<string> problems, IReadOnlyCollection<string> tokenScopes)
     {
-        try
+        private bool refusedForScope;
+
+        public async Task<T?> ReadAsync<T>(string what, Func<Task<T>> read)
         {
-            return await read();
+            if (refusedForScope) return default;
+            try
+            {
+                return await read();
+            }
+            catch (HerokuApiException e) when (e.Status == HttpStatusCode.Forbidden && !HasGlobalScope(tokenScopes))
+            {
+                refusedForScope = true;
+                problems.Add(
+                    $"The Kafka data API refused to give {what} ({(int)e.Status} {e.Id ?? "error"}): {e.Message} It accepts only tokens with the "
+                    + $"'global' scope and API keys; this sign-in granted {DescribeScopes(tokenScopes)}. Sign in again granting 'global' "
+                    + "(or connect the portal with an API key) to plan this migration. Nothing was changed.");
+                return default;
+            }
+            catch (HerokuApiException e)
+            {
+                problems.Add($"The Kafka data API refused to give {what} ({(int)e.Status} {e.Id ?? "error"}): {e.Message}");
+                return default;
+            }
         }
-        catch (HerokuApiException e)
-        {
-            problems.Add($"The Kafka data API refused to give {what} ({(int)e.Status} {e.Id ?? "error"}): {e.Message}");
-            return default;
-        }
+
+        private static bool HasGlobalScope(IReadOnlyCollection<string> scopes) => scopes.Contains("global", StringComparer.OrdinalIgnoreCase);
+
+        private static string DescribeScopes(IReadOnlyCollection<string> scopes) =>
+            scopes.Count == 0 ? "no scope" : string.Join(", ", scopes.Select(s => $"'{s}'"));
     }
 }
 

@@ -90,6 +90,10 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
             response = await next(context) as SandboxResponse
                 ?? throw new InvalidOperationException("Sandbox endpoints must answer a SandboxResponse.");
         }
+        catch (SandboxApiException e) when (e.Id == ConfirmationRequiredId)
+        {
+            response = SandboxResponse.Error(new SandboxApiException(ConfirmationStatus(sandbox.Options), e.Id, e.Message));
+        }
         catch (SandboxApiException e)
         {
             response = SandboxResponse.Error(e);
@@ -118,13 +122,28 @@ internal sealed class SandboxCallFilter(bool authenticate, bool injectFaults) : 
         return response;
     }
 
-    /// <summary>OAuth scopes as Heroku applies them: config vars need the <c>-protected</c> scopes.</summary>
+    private const string ConfirmationRequiredId = "confirmation_required";
+
+    private static int ConfirmationStatus(SandboxOptions options) => options.ConfirmationRequiredStatus is 400 or 423
+        ? options.ConfirmationRequiredStatus
+        : throw new InvalidOperationException($"SandboxOptions.ConfirmationRequiredStatus must be 400 or 423, not {options.ConfirmationRequiredStatus}.");
+
+    /// <summary>
+    /// OAuth scopes as Heroku applies them: config vars need the <c>-protected</c> scopes, and the Kafka data API takes only
+    /// <c>global</c> tokens and API keys (the only ones known to work there).
+    /// </summary>
     private static void CheckScope(SandboxCaller caller, string method, string path)
     {
         var scopes = caller.Scopes;
         if (scopes.Contains("global"))
         {
             return;
+        }
+
+        if (path.Contains("/data/kafka/", StringComparison.Ordinal))
+        {
+            throw SandboxApiException.Forbidden(
+                $"The Kafka data API needs a token with the 'global' scope or an API key; this authorization has {string.Join(", ", scopes.Order(StringComparer.Ordinal).Select(s => $"'{s}'"))}.");
         }
 
         var read = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);

@@ -47,7 +47,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
             _certificates = SandboxCertificates.Create(addonId.ToString("N")[..8], options.BrokerHostName);
             foreach (var (brokerId, endpoint) in BrokerEndpoints())
             {
-                var front = new TlsBrokerFront(endpoint, _certificates, logger);
+                var front = new TlsBrokerFront(endpoint, _certificates, logger, options.RefuseTopicAutoCreation);
                 _fronts.Add(front);
                 _mock.SetBrokerAdvertisedAddress(brokerId, "127.0.0.1", front.Port);
             }

@@ -5,6 +5,12 @@ public sealed class SandboxKafkaOptions
     /// <summary>Debugging switch: no TLS front, <c>kafka://</c> URLs and empty certificates.</summary>
     public bool Plaintext { get; set; }
 
+    /// <summary>
+    /// Heroku never creates a topic on first use; librdkafka's mock does. On (the default), the TLS front forbids it, so
+    /// producing to or reading a topic not created through the data API fails. Has no effect with <see cref="Plaintext"/>.
+    /// </summary>
+    public bool RefuseTopicAutoCreation { get; set; } = true;
+
     /// <summary>The name in the brokers' server certificate; deliberately not the address clients dial.</summary>
     public string BrokerHostName { get; set; } = SandboxCertificates.DefaultBrokerHostName;
 

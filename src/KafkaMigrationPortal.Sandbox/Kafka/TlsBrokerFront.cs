@@ -8,11 +8,17 @@ namespace KafkaMigrationPortal.Sandbox.Kafka;
 
 /// <summary>
 /// A TLS terminator in front of one mock broker: listens on 127.0.0.1 (port chosen by the OS), demands a client
-/// certificate signed by the cluster's CA, and relays bytes to the broker's plaintext listener.
+/// certificate signed by the cluster's CA, and relays bytes to the broker's plaintext listener. Unless told otherwise it
+/// forbids topic auto-creation on the way (<see cref="KafkaRequestRewriter"/>), as Heroku does.
 /// </summary>
 public sealed class TlsBrokerFront : IDisposable
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    // Kafka's own socket.request.max.bytes.
+    private const int MaxRequestBytes = 100 * 1024 * 1024;
+
+    private readonly bool _refuseTopicAutoCreation;
 
     private readonly TcpListener _listener;
     private readonly DnsEndPoint _broker;
@@ -23,8 +29,9 @@ public sealed class TlsBrokerFront : IDisposable
     private readonly Lock _connectionsGate = new();
     private readonly Task _acceptLoop;
 
-    public TlsBrokerFront(DnsEndPoint broker, SandboxCertificates certificates, ILogger logger)
+    public TlsBrokerFront(DnsEndPoint broker, SandboxCertificates certificates, ILogger logger, bool refuseTopicAutoCreation = true)
     {
+        _refuseTopicAutoCreation = refuseTopicAutoCreation;
         _broker = broker;
         _certificates = certificates;
         _logger = logger;
@@ -89,7 +96,9 @@ public sealed class TlsBrokerFront : IDisposable
             await using var brokerStream = upstream.GetStream();
 
             using var either = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var toBroker = tls.CopyToAsync(brokerStream, either.Token);
+            var toBroker = _refuseTopicAutoCreation
+                ? RelayRequestsAsync(tls, brokerStream, either.Token)
+                : tls.CopyToAsync(brokerStream, either.Token);
             var toClient = brokerStream.CopyToAsync(tls, either.Token);
             await Task.WhenAny(toBroker, toClient);
             await either.CancelAsync();
@@ -111,6 +120,29 @@ public sealed class TlsBrokerFront : IDisposable
                 _connections.Remove(upstream);
             }
             client.Dispose();
+        }
+    }
+
+    /// <summary>Client to broker, one request frame at a time, so that Metadata requests can be edited.</summary>
+    private static async Task RelayRequestsAsync(Stream client, Stream broker, CancellationToken cancellationToken)
+    {
+        var sizePrefix = new byte[4];
+        while (await client.ReadAtLeastAsync(sizePrefix, sizePrefix.Length, throwOnEndOfStream: false, cancellationToken) == sizePrefix.Length)
+        {
+            var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(sizePrefix);
+            if (size is < 0 or > MaxRequestBytes) throw new IOException($"A Kafka request of {size} bytes is out of bounds.");
+            var frame = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                await client.ReadExactlyAsync(frame.AsMemory(0, size), cancellationToken);
+                KafkaRequestRewriter.RefuseTopicAutoCreation(frame.AsSpan(0, size));
+                await broker.WriteAsync(sizePrefix, cancellationToken);
+                await broker.WriteAsync(frame.AsMemory(0, size), cancellationToken);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+            }
         }
     }
 

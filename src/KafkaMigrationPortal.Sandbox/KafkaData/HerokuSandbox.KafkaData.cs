@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KafkaMigrationPortal.Sandbox.Http;
+using KafkaMigrationPortal.Sandbox.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaMigrationPortal.Sandbox.Platform;
 
@@ -57,6 +59,10 @@ public sealed partial class HerokuSandbox
         };
     });
 
+    /// <summary>
+    /// Lists Kafka's internal <c>__consumer_offsets</c> too, as Heroku does (name and throughput only), and topics still
+    /// being created with <c>partitions: 0</c>. There is no per-topic GET on Heroku: clients filter this list.
+    /// </summary>
     public JsonObject ListTopics(SandboxCaller caller, string cluster) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
@@ -64,14 +70,8 @@ public sealed partial class HerokuSandbox
         {
             ["prefix"] = addon.TopicPrefix,
             ["limits"] = new JsonObject { ["max_topics"] = addon.Plan.MaxTopics },
-            ["topics"] = new JsonArray([.. addon.Topics.Values.Select(t => (JsonNode)RenderTopic(addon, t))]),
+            ["topics"] = new JsonArray([RenderInternalTopic(), .. addon.Topics.Values.Select(t => (JsonNode)RenderTopic(addon, t))]),
         };
-    });
-
-    public JsonObject GetTopic(SandboxCaller caller, string cluster, string topic) => Mutate(() =>
-    {
-        var addon = FindProvisionedClusterLocked(caller, cluster);
-        return RenderTopic(addon, FindTopicLocked(addon, topic));
     });
 
     /// <summary>POST …/topics <c>{topic:{name, partition_count, replication_factor, retention_time_ms, compaction}}</c>.</summary>
@@ -111,9 +111,20 @@ public sealed partial class HerokuSandbox
                 $"This plan allows at most {addon.Plan.MaxPartitionReplicas} partition replicas in total.");
         }
 
-        var record = new TopicRecord(name, partitions, replication, retention, ReadBool(topic, "compaction") ?? false, Now);
-        CreateTopicOnBrokersLocked(addon, record);
+        var record = new TopicRecord(name, partitions, replication, retention, ReadBool(topic, "compaction") ?? false, Now)
+        {
+            ReadyAt = Now + _options.TopicReadyDelay,
+        };
         addon.Topics.Add(name, record);
+        if (_options.TopicReadyDelay <= TimeSpan.Zero)
+        {
+            MakeTopicReadyLocked(addon, record);
+        }
+        else
+        {
+            CompleteLater(_options.TopicReadyDelay);
+        }
+
         return RenderTopic(addon, record);
     });
 
@@ -155,6 +166,7 @@ public sealed partial class HerokuSandbox
         return new JsonObject { ["message"] = $"Topic {record.Name} is being deleted." };
     });
 
+    /// <summary>Groups created through the API appear only once ready (<see cref="SandboxOptions.ConsumerGroupReadyDelay"/>).</summary>
     public JsonObject ListConsumerGroups(SandboxCaller caller, string cluster) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
@@ -174,25 +186,87 @@ public sealed partial class HerokuSandbox
             throw SandboxApiException.BadRequest("Creating consumer groups is not required on dedicated clusters.");
         }
 
-        if (!addon.ConsumerGroups.Add(name))
+        // Creating a group that exists (or is being created) is a no-op, as public clients experience it on Heroku.
+        if (!addon.ConsumerGroups.Contains(name) && !addon.PendingConsumerGroups.ContainsKey(name))
         {
-            throw SandboxApiException.Conflict($"Consumer group {name} already exists.");
+            if (_options.ConsumerGroupReadyDelay <= TimeSpan.Zero)
+            {
+                addon.ConsumerGroups.Add(name);
+            }
+            else
+            {
+                addon.PendingConsumerGroups[name] = Now + _options.ConsumerGroupReadyDelay;
+                CompleteLater(_options.ConsumerGroupReadyDelay);
+            }
         }
 
         return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
     });
 
-    public JsonObject DeleteConsumerGroup(SandboxCaller caller, string cluster, string? name, JsonNode? body) => Mutate(() =>
+    /// <summary>DELETE …/consumer_groups <c>{consumer_group:{name}}</c> (the name is in the body, not the path).</summary>
+    public JsonObject DeleteConsumerGroup(SandboxCaller caller, string cluster, JsonNode? body) => Mutate(() =>
     {
         var addon = FindProvisionedClusterLocked(caller, cluster);
-        name ??= ConsumerGroupName(body);
-        if (!addon.ConsumerGroups.Remove(name))
+        var name = ConsumerGroupName(body);
+        if (!addon.ConsumerGroups.Remove(name) & !addon.PendingConsumerGroups.Remove(name))
         {
             throw SandboxApiException.NotFound($"Couldn't find consumer group {name}.");
         }
 
         return new JsonObject { ["consumer_group"] = new JsonObject { ["name"] = name } };
     });
+
+    /// <summary>The topic exists on the brokers from now on and is listed with its partition count.</summary>
+    private void MakeTopicReadyLocked(AddonRecord addon, TopicRecord topic)
+    {
+        CreateTopicOnBrokersLocked(addon, topic);
+        topic.Ready = true;
+    }
+
+    /// <summary>Finishes the asynchronous creations that are due: topics reach the brokers, groups join the list.</summary>
+    private void CompleteDueKafkaDataLocked()
+    {
+        var now = Now;
+        foreach (var addon in _addons.Values)
+        {
+            foreach (var topic in addon.Topics.Values.Where(t => !t.Ready && t.ReadyAt <= now).ToList())
+            {
+                MakeTopicReadyLocked(addon, topic);
+            }
+
+            foreach (var (group, readyAt) in addon.PendingConsumerGroups.Where(g => g.Value <= now).ToList())
+            {
+                addon.PendingConsumerGroups.Remove(group);
+                addon.ConsumerGroups.Add(group);
+            }
+        }
+    }
+
+    /// <summary>Heroku finishes a creation whether or not anyone looks, so a timer on the sandbox's clock does it too.</summary>
+    private void CompleteLater(TimeSpan delay)
+    {
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
+        {
+            timer?.Dispose();
+            try
+            {
+                Mutate(() =>
+                {
+                    CompleteDueKafkaDataLocked();
+                    return 0;
+                });
+            }
+            catch (ObjectDisposedException)
+            {
+                // The sandbox stopped first.
+            }
+            catch (Exception e) when (e is MockKafkaClusterException or InvalidOperationException)
+            {
+                _logger.LogWarning(e, "A topic could not be created on the brokers when it became ready");
+            }
+        }, null, delay, Timeout.InfiniteTimeSpan);
+    }
 
     private void CreateTopicOnBrokersLocked(AddonRecord addon, TopicRecord topic)
     {
@@ -221,6 +295,7 @@ public sealed partial class HerokuSandbox
     private AddonRecord FindProvisionedClusterLocked(SandboxCaller caller, string cluster)
     {
         CompleteDueProvisioningLocked();
+        CompleteDueKafkaDataLocked();
         var addon = FindClusterAddonLocked(caller, cluster);
         if (addon.State != AddonStates.Provisioned)
         {
@@ -251,11 +326,21 @@ public sealed partial class HerokuSandbox
 
     private static int PartitionReplicas(AddonRecord addon) => addon.Topics.Values.Sum(t => t.Partitions * t.ReplicationFactor);
 
+    /// <summary>Kafka's offsets topic as the heroku-kafka plugin's fixtures show it: name and throughput, nothing else.</summary>
+    private static JsonObject RenderInternalTopic() => new()
+    {
+        ["name"] = "__consumer_offsets",
+        ["messages_in_per_second"] = 0,
+        ["bytes_in_per_second"] = 0,
+        ["bytes_out_per_second"] = 0,
+    };
+
+    /// <summary>A topic still being created is listed with <c>partitions: 0</c> ("not available yet" in the CLI).</summary>
     private static JsonObject RenderTopic(AddonRecord addon, TopicRecord topic) => new()
     {
         ["name"] = topic.Name,
         ["prefix"] = addon.TopicPrefix,
-        ["partitions"] = topic.Partitions,
+        ["partitions"] = topic.Ready ? topic.Partitions : 0,
         ["replication_factor"] = topic.ReplicationFactor,
         ["retention_time_ms"] = topic.RetentionMs,
         ["compaction"] = topic.Compaction,

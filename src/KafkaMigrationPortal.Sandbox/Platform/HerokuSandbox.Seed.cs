@@ -67,7 +67,7 @@ public sealed partial class HerokuSandbox
         foreach (var topic in DemoTopics)
         {
             var record = new TopicRecord(topic, 4, 3, retention, false, now);
-            CreateTopicOnBrokersLocked(addon, record);
+            MakeTopicReadyLocked(addon, record);
             addon.Topics.Add(topic, record);
         }
 

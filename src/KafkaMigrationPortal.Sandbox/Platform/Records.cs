@@ -64,6 +64,9 @@ internal sealed class AddonRecord(Guid id, string name, AppRecord app, KafkaPlan
     public SandboxKafkaCredentials? Credentials { get; set; }
     public SortedDictionary<string, TopicRecord> Topics { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> ConsumerGroups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Groups created through the data API that are not listed yet: name → when they appear.</summary>
+    public Dictionary<string, DateTimeOffset> PendingConsumerGroups { get; } = new(StringComparer.Ordinal);
 }
 
 internal sealed class AttachmentRecord(Guid id, string name, AddonRecord addon, AppRecord app, DateTimeOffset createdAt)
@@ -84,4 +87,10 @@ internal sealed class TopicRecord(string name, int partitions, int replicationFa
     public long RetentionMs { get; set; } = retentionMs;
     public bool Compaction { get; set; } = compaction;
     public DateTimeOffset CreatedAt { get; } = createdAt;
+
+    /// <summary>When an asynchronous creation finishes; until then the topic is listed with 0 partitions.</summary>
+    public DateTimeOffset ReadyAt { get; init; } = createdAt;
+
+    /// <summary>The topic exists on the brokers.</summary>
+    public bool Ready { get; set; }
 }

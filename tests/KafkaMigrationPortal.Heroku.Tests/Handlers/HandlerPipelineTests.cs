@@ -205,6 +205,26 @@ public sealed class HandlerPipelineTests
             (error.Status, error.Id, error.Message, error.RequestId));
     }
 
+    [Theory]
+    [InlineData(400)]
+    [InlineData(423)]
+    public async Task Confirmation_required_is_known_by_its_id_whatever_status_comes_with_it(int status)
+    {
+        await using var harness = await HerokuClientHarness.StartAsync();
+        harness.Server.Respond = (context, _, _) =>
+            Json(context, status, """{"id":"confirmation_required","message":"Confirm by passing the app name."}""");
+
+        var attach = await Assert.ThrowsAsync<HerokuApiException>(() =>
+            harness.Platform.AttachAsync(new HerokuAttachmentCreate("kafka-rigid-48213", App, "KAFKA")));
+        var create = await Assert.ThrowsAsync<HerokuApiException>(() =>
+            harness.Platform.CreateAddOnAsync(App, new HerokuAddOnCreate("heroku-kafka:standard-0", new("KAFKA"))));
+
+        Assert.All([attach, create], e => Assert.True(e.IsConfirmationRequired));
+        Assert.All([attach, create], e => Assert.Equal((HttpStatusCode)status, e.Status));
+        // Neither answered automatically nor retried.
+        Assert.Equal(2, harness.Server.Requests.Count);
+    }
+
     [Fact]
     public async Task Confirmation_required_is_surfaced_not_answered_automatically()
     {

@@ -69,6 +69,25 @@ public sealed class KafkaDataApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Topics_list_with_kafkas_internal_topic_reads_and_app_topics_leave_it_out()
+    {
+        // As the heroku-kafka plugin's fixtures show it: name and throughput, no partitions or replication.
+        Answer(200, """
+            {"prefix":"", "limits":{"max_topics":40}, "topics":[
+              {"name":"__consumer_offsets","messages_in_per_second":0.5,"bytes_in_per_second":12.0,"bytes_out_per_second":0},
+              {"name":"orders","prefix":"","partitions":0,"replication_factor":3,"retention_time_ms":86400000,"compaction":false,
+               "messages_in_per_second":0,"bytes_in_per_second":0,"bytes_out_per_second":0}]}
+            """);
+
+        var topics = await harness.Kafka.ListTopicsAsync(Cluster);
+
+        Assert.Equal(["__consumer_offsets", "orders"], topics.Topics.Select(t => t.Name));
+        Assert.Equal([("orders", 0)], topics.AppTopics().Select(t => (t.Name, t.Partitions)));
+        Assert.True(KafkaInternalTopics.IsInternal("__transaction_state"));
+        Assert.False(KafkaInternalTopics.IsInternal("_orders"));
+    }
+
+    [Fact]
     public async Task Create_topic_sends_the_cli_shape()
     {
         Answer(200, "{}");

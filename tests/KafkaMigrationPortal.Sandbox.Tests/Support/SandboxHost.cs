@@ -67,7 +67,10 @@ internal sealed class SandboxHost : IAsyncDisposable
 
         builder.Services.AddHerokuSandbox(options =>
         {
+            // Asynchronous creations at once, unless a test asks for them (KafkaDataReadinessTests do).
             options.ProvisioningDelay = TimeSpan.Zero;
+            options.TopicReadyDelay = TimeSpan.Zero;
+            options.ConsumerGroupReadyDelay = TimeSpan.Zero;
             configure?.Invoke(options);
         });
         var app = builder.Build();

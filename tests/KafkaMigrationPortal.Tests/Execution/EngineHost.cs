@@ -54,6 +54,7 @@ public sealed class EngineHost : WebApplicationFactory<App>
             ["Sandbox:ProvisioningDelay"] = "00:00:01",
             ["Sandbox:DemoTopicRetention"] = "00:01:00",
             ["Execution:ProvisioningPollInterval"] = "00:00:00.500",
+            ["Execution:KafkaDataReadyPollInterval"] = "00:00:00.500",
             ["Execution:CatchUpPollInterval"] = "00:00:01",
             ["Execution:DoubleWriteVerifyWindow"] = "00:00:03",
             ["Execution:CheckRetryInterval"] = "00:00:01",

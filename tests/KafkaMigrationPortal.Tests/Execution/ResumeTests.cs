@@ -4,6 +4,7 @@ using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
+using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -64,6 +65,9 @@ public sealed class ResumeTests : IAsyncLifetime
         // With the cause fixed, resuming lets the check pass and the run go on.
         var kafka = host.Services.GetRequiredService<IHerokuClientFactory>().Kafka(host.Services.GetRequiredService<HerokuConnection>().Credential);
         await kafka.CreateTopicAsync(source.Id.ToString(), new KafkaTopicCreate(MissingTopic, 1, null, null, false));
+        // Heroku creates topics asynchronously: the cause is fixed once the topic is listed with its partition.
+        await Deadline.PollAsync(async () => (await kafka.ListTopicsAsync(source.Id.ToString())).Topics.Any(t => t is { Name: MissingTopic, Partitions: 1 }),
+            TimeSpan.FromSeconds(30), "the new topic is ready");
         Assert.True((await host.Runs.ResumeAsync(runId, EngineHost.Starter)).Succeeded);
         var done = await host.DriveAsync(runId, r => r.Run.Status is MigrationRunStatus.Succeeded or MigrationRunStatus.Paused, "the run goes on");
 

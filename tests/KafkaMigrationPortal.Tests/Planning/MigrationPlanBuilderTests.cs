@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Tests.Planning;
@@ -19,6 +20,20 @@ public sealed class MigrationPlanBuilderTests
             "RestoreFormation consumer,producer", "SetMaintenance off", "DestroyAddon Source",
         ], plan.Steps.Select(s => Describe(s.Action)));
         Assert.Equal(Enumerable.Range(0, plan.Steps.Count), plan.Steps.Select(s => s.Index));
+    }
+
+    [Fact]
+    public void Kafka_internal_topics_in_a_request_are_never_created_counted_or_checked()
+    {
+        var request = Requests.DoubleWriteToMultiTenant();
+        var withInternal = request with
+        {
+            Topics = [.. request.Topics, new TopicSpec("__consumer_offsets", 50, 3, 604_800_000, true), new TopicSpec("__transaction_state", 50, 3, null, true)],
+        };
+
+        var plan = MigrationPlanBuilder.Build(withInternal);
+
+        Assert.Equal(PlanSerialization.Serialize(MigrationPlanBuilder.Build(request)), PlanSerialization.Serialize(plan));
     }
 
     [Fact]

@@ -101,6 +101,35 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
         Assert.Contains(PlanValidator.Validate(context, Request()).Refusals, r => r.Code == RefusalCodes.SourceUnreadable);
     }
 
+    [Fact]
+    public async Task Kafka_internal_topics_listed_by_heroku_are_left_out_of_the_context_and_the_plan()
+    {
+        var context = await Reader().ReadAsync(Credential, ["global"], Request());
+
+        Assert.DoesNotContain(context.SourceTopics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        var plan = MigrationPlanBuilder.Build(PlanValidator.Validate(context, Request()).Request!);
+        Assert.DoesNotContain(plan.Topics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        Assert.DoesNotContain(((CreateTopics)plan.Single<CreateTopics>().Action).Topics, t => t.Name.StartsWith("__", StringComparison.Ordinal));
+        Assert.DoesNotContain("__consumer_offsets", plan.Single<CreateTopics>().CliCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_API_refusal_of_a_token_without_global_scope_says_once_which_grant_is_needed_and_changes_nothing()
+    {
+        kafka.DataApiError = new HerokuApiException(HttpStatusCode.Forbidden, "forbidden", "The Kafka data API needs a 'global' token.", "req-2");
+
+        var context = await Reader().ReadAsync(Credential, ["read", "write-protected"], Request());
+
+        var problem = Assert.Single(context.ReadProblems);
+        Assert.Contains("accepts only tokens with the 'global' scope and API keys", problem, StringComparison.Ordinal);
+        Assert.Contains("this sign-in granted 'read', 'write-protected'", problem, StringComparison.Ordinal);
+        Assert.Contains("Sign in again granting 'global'", problem, StringComparison.Ordinal);
+        Assert.Equal(1, kafka.Reads);
+        Assert.Empty(platform.Mutations);
+        var refusal = Assert.Single(PlanValidator.Validate(context, Request()).Refusals, r => r.Code == RefusalCodes.SourceUnreadable);
+        Assert.Contains("'global'", refusal.Message, StringComparison.Ordinal);
+    }
+
     private static MigrationRun Run(Guid id, string app, MigrationRunStatus status) => new()
     {
         Id = id, App = app, SourceAddon = "kafka-symmetrical-26061", TargetPlan = "heroku-kafka:standard-0",
@@ -189,19 +218,33 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
     {
         public HerokuApiException? TopicsError { get; set; }
 
-        public Task<KafkaCluster> GetClusterAsync(string clusterId, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new KafkaCluster(new("available"), null, Requests.Prefix, true, null, null));
+        public HerokuApiException? DataApiError { get; set; }
+
+        public int Reads { get; private set; }
+
+        public Task<KafkaCluster> GetClusterAsync(string clusterId, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return DataApiError is { } error
+                ? Task.FromException<KafkaCluster>(error)
+                : Task.FromResult(new KafkaCluster(new("available"), null, Requests.Prefix, true, null, null));
+        }
 
         public Task<KafkaWaitStatus> GetWaitStatusAsync(string clusterId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<KafkaTopicList> ListTopicsAsync(string clusterId, CancellationToken cancellationToken = default) =>
-            TopicsError is { } error
+        public Task<KafkaTopicList> ListTopicsAsync(string clusterId, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return (TopicsError ?? DataApiError) is { } error
                 ? Task.FromException<KafkaTopicList>(error)
                 : Task.FromResult(new KafkaTopicList(Requests.Prefix, null,
                 [
+                    // Heroku lists Kafka's own offsets topic, with name and throughput only.
+                    new("__consumer_offsets", null, 0, 0, null, false, 3.5, 512, 1024),
                     new(Requests.Prefix + "orders", Requests.Prefix, 8, 3, 86_400_000, false, null, null, null),
                     new("customers", Requests.Prefix, 2, 3, 86_400_000, true, null, null, null),
                 ]));
+        }
 
         public Task CreateTopicAsync(string clusterId, KafkaTopicCreate topic, CancellationToken cancellationToken = default) => throw new InvalidOperationException("Planning must not create topics.");
 
@@ -209,8 +252,13 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
 
         public Task DeleteTopicAsync(string clusterId, string topicName, CancellationToken cancellationToken = default) => throw new InvalidOperationException("Planning must not delete topics.");
 
-        public Task<KafkaConsumerGroupList> ListConsumerGroupsAsync(string clusterId, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new KafkaConsumerGroupList([new("billing")]));
+        public Task<KafkaConsumerGroupList> ListConsumerGroupsAsync(string clusterId, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return DataApiError is { } error
+                ? Task.FromException<KafkaConsumerGroupList>(error)
+                : Task.FromResult(new KafkaConsumerGroupList([new("billing")]));
+        }
 
         public Task<ConsumerGroupCreation> CreateConsumerGroupAsync(string clusterId, string groupName, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("Planning must not create groups.");

@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Planning;
+using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Execution;
 
@@ -20,8 +21,9 @@ internal static class KafkaCheckOutcomes
             : new StepOutcome.Wait(context.Now + context.Options.CheckRetryInterval, $"{check} did not answer ({result.Outcome}: {result.Message}); trying again.");
     }
 
+    /// <summary>The step's topics, else the plan's; never Kafka's internal ones (a plan stored before they were left out may list them).</summary>
     public static IReadOnlyList<string> Topics(StepContext context, IReadOnlyList<string>? topics = null) =>
-        topics is { Count: > 0 } ? topics : context.Plan.Topics.Select(t => t.Name).ToList();
+        (topics is { Count: > 0 } ? topics : context.Plan.Topics.Select(t => t.Name)).Where(t => !KafkaInternalTopics.IsInternal(t)).ToList();
 }
 
 public sealed class WaitForConsumerCatchUpExecutor : StepExecutor<WaitForConsumerCatchUp>

@@ -122,6 +122,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         var engine = timings == EngineTimings.Shipped ? [] : new Dictionary<string, string>
         {
             ["Execution:ProvisioningPollInterval"] = "00:00:00.500",
+            ["Execution:KafkaDataReadyPollInterval"] = "00:00:00.500",
             ["Execution:CatchUpPollInterval"] = "00:00:01",
             ["Execution:DoubleWriteVerifyWindow"] = "00:00:03",
             ["Execution:CheckRetryInterval"] = "00:00:01",
