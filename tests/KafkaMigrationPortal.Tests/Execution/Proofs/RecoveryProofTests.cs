@@ -57,10 +57,14 @@ public sealed class RecoveryProofTests(ITestOutputHelper output) : IAsyncLifetim
             TimeSpan.FromSeconds(30), "the run's wake-up job ends as succeeded");
         Assert.DoesNotContain(waited.Events, e => e.Kind == RunEventKinds.Reconciled);
 
-        // 2. All processes die right after a step completes.
+        // 2. All processes die right after a step completes. Slow Heroku calls keep the steps after it from all finishing
+        // before the kill lands on a loaded machine (the run would be over, with nothing left to recover).
+        await cluster.SetFaultsAsync(new SandboxFaults(LatencyMs: 2000));
         await WaitForRunAsync(runId, r => r.Steps[afterWait].Status == RunStepStatus.Done, TimeSpan.FromSeconds(90), "the step after the wait is done");
         await cluster.KillAllPortalsAsync();
+        await cluster.SetFaultsAsync(new SandboxFaults());
         var killed = (await cluster.Runs.GetAsync(runId))!;
+        Assert.True(killed.Steps.Any(s => s.Status != RunStepStatus.Done), "the kill came after the run had finished\n" + RunScenarios.Tail(killed, 20));
         // The next step's job, if still queued, is left as a process killed just after fetching it leaves it: fetched
         // (invisible to the others) and its state lock taken. Had the dead process fetched it already, it is so anyway.
         var queue = killed.Run.PendingJobId is { } next
