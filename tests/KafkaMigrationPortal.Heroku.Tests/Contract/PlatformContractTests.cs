@@ -23,15 +23,16 @@ public sealed class PlatformContractTests : IAsyncLifetime
 
     /// <summary>
     /// Attachments as Heroku sends them with <c>Accept-Inclusion: addon:plan,config_vars</c>: the add-on object gains
-    /// <c>plan</c> and <c>config_vars</c>. The published schema does not describe inclusion (its <c>addon</c> object
-    /// even forbids other members), so schema validation runs on the list with the included members taken out.
+    /// <c>plan</c>, the attachment itself gains <c>config_vars</c>. The published schema does not describe inclusion
+    /// (its <c>addon</c> object even forbids other members), so schema validation runs on the list with the included
+    /// members taken out.
     /// </summary>
     private static (string Sent, string Validated) AttachmentsWithInclusion()
     {
         var plain = Examples.Json("attachment.json");
         var included = plain.DeepClone();
         included["addon"]!["plan"] = new JsonObject { ["id"] = "3c9e1f2a-4b5d-4e6f-9a7b-8c0d1e2f3a4b", ["name"] = "heroku-kafka:basic-0" };
-        included["addon"]!["config_vars"] = new JsonArray("KAFKA_URL", "KAFKA_TRUSTED_CERT", "KAFKA_CLIENT_CERT", "KAFKA_CLIENT_CERT_KEY", "KAFKA_PREFIX");
+        included["config_vars"] = new JsonArray("KAFKA_URL", "KAFKA_TRUSTED_CERT", "KAFKA_CLIENT_CERT", "KAFKA_CLIENT_CERT_KEY", "KAFKA_PREFIX");
         return (new JsonArray(included).ToJsonString(), new JsonArray(plain).ToJsonString());
     }
 
@@ -145,7 +146,7 @@ public sealed class PlatformContractTests : IAsyncLifetime
         Assert.Equal("addon:plan,config_vars", request.Header("Accept-Inclusion"));
         var attachment = Assert.Single(attachments);
         Assert.Equal(("KAFKA", "heroku-kafka:basic-0"), (attachment.Name, attachment.Addon.Plan?.Name));
-        Assert.Contains("KAFKA_CLIENT_CERT_KEY", attachment.Addon.ConfigVars!);
+        Assert.Contains("KAFKA_CLIENT_CERT_KEY", attachment.ConfigVars!);
     }
 
     [Fact]
