@@ -68,6 +68,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         builder.Services.AddHerokuSandbox(options =>
         {
             options.ProvisioningDelay = TimeSpan.Zero;
+            options.DeprovisioningDelay = TimeSpan.Zero;
             configure?.Invoke(options);
         });
         var app = builder.Build();
