@@ -48,7 +48,9 @@ internal static class HerokuCli
         return string.Join("\n", commands);
     }
 
-    public static string Destroy(string app, string addon) => $"heroku addons:destroy {addon} -a {app} --confirm {app}";
+    /// <param name="force">The add-on is also attached to other apps: without <c>--force</c> Heroku refuses.</param>
+    public static string Destroy(string app, string addon, bool force = false) =>
+        $"heroku addons:destroy {addon} -a {app} --confirm {app}{(force ? " --force" : "")}";
 
     public static string Check(string what) => $"{PortalCheck}{what})";
 }

@@ -80,6 +80,7 @@ public static class MigrationPlanBuilder
         public IReadOnlyList<NameMapping> Names { get; }
         public TimeSpan LargestRetention { get; }
         public string SourceName => Request.Source.Name;
+        public IReadOnlyList<string> SourceAlsoAttachedTo => Sorted(Request.Source.AlsoAttachedTo ?? []);
         public bool TargetMultiTenant => Request.TargetMultiTenant;
 
         public TimeSpan Provisioning => TargetMultiTenant ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(30);
@@ -319,15 +320,20 @@ public static class MigrationPlanBuilder
         }
     }
 
-    private static PlanStep DestroySource(Facts f, string precondition) =>
-        Step(new DestroyAddon(AddonRole.Source),
+    private static PlanStep DestroySource(Facts f, string precondition)
+    {
+        var others = f.SourceAlsoAttachedTo;
+        return Step(new DestroyAddon(AddonRole.Source, others.Count == 0 ? null : others),
             "Destroy the old add-on",
-            $"Destroys {f.SourceName} and every attachment of it; its data is gone for good.",
-            HerokuCli.Destroy(f.App, f.SourceName),
+            others.Count == 0
+                ? $"Destroys {f.SourceName} and every attachment of it; its data is gone for good."
+                : $"Destroys {f.SourceName} and every attachment of it, also on {List(others)} (forced); its data is gone for good.",
+            HerokuCli.Destroy(f.App, f.SourceName, force: others.Count > 0),
             precondition,
             requiresApproval: true,
             reversible: false,
             duration: TimeSpan.FromMinutes(1));
+    }
 
     private static List<string> Warnings(Facts f)
     {
@@ -349,6 +355,8 @@ public static class MigrationPlanBuilder
             warnings.Add($"Process types {List(others)} are neither producers nor consumers in this plan and are not stopped or pinned; if they use Kafka, declare them.");
         if (f.Topics.Count == 0)
             warnings.Add("The old add-on has no topics: the new one will have none either.");
+        if (f.SourceAlsoAttachedTo.Count > 0)
+            warnings.Add($"The old add-on is also attached to {List(f.SourceAlsoAttachedTo)}: destroying it at the end removes it from there too (forced), and whatever runs there loses its Kafka.");
         return warnings;
     }
 

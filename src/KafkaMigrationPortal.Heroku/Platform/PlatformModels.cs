@@ -51,6 +51,9 @@ public sealed record HerokuAddOn(
     [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt,
     [property: JsonPropertyName("web_url")] string? WebUrl);
 
+/// <summary>Body of <c>DELETE /apps/{app}/addons/{addOn}</c> as the CLI sends it.</summary>
+public sealed record HerokuAddOnDestroy([property: JsonPropertyName("force")] bool Force);
+
 public sealed record HerokuAttachmentName([property: JsonPropertyName("name")] string Name);
 
 /// <summary>

@@ -138,6 +138,35 @@ public sealed class PlatformContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroy_add_on_answering_deprovisioning()
+    {
+        // Heroku destroys some add-ons in the background: the answer says deprovisioning, a state the schema's enum lacks.
+        var example = Examples.Json("addon.json");
+        var validated = example.ToJsonString();
+        example["state"] = HerokuAddOnStates.Deprovisioning;
+        var (addOn, _) = await ExchangeAsync(p => p.DestroyAddOnAsync(App, AddOnId), 200, example.ToJsonString(), validated);
+        Assert.Equal(HerokuAddOnStates.Deprovisioning, addOn.State);
+    }
+
+    [Fact]
+    public async Task Force_destroy_sends_force_as_the_cli_does()
+    {
+        // The schema declares no body for this link, so the request is checked against the CLI's body instead.
+        var example = Examples.Json("addon.json");
+        example["state"] = "deprovisioned";
+        harness.Server.Respond = (context, _, _) => LoopbackHerokuServer.WriteJsonAsync(context, 200, example.ToJsonString());
+
+        var addOn = await harness.Platform.ForceDestroyAddOnAsync(App, AddOnId, new HerokuAddOnDestroy(Force: true));
+
+        var request = Assert.Single(harness.Server.Requests);
+        Assert.Equal(("DELETE", $"/apps/orders-service/addons/{AddOnId}"), (request.Method, request.Path));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"force":true}"""), JsonNode.Parse(request.Body)));
+        Assert.Empty(HerokuPlatformSchema.ValidateRequest(request.Method, request.Path, null));
+        Assert.Empty(HerokuPlatformSchema.ValidateResponse(request.Method, request.Path, example));
+        Assert.Equal(HerokuAddOnStates.Deprovisioned, addOn.State);
+    }
+
+    [Fact]
     public async Task Attachments_of_an_app_ask_for_plan_and_config_var_inclusion()
     {
         var (sent, validated) = AttachmentsWithInclusion();
