@@ -80,6 +80,13 @@ public static class MigrationPlanBuilder
         public IReadOnlyList<NameMapping> Names { get; }
         public TimeSpan LargestRetention { get; }
         public string SourceName => Request.Source.Name;
+
+        /// <summary>
+        /// The new add-on's name, chosen here so that the plan's CLI text can name it: <c>addons:attach</c> takes an add-on
+        /// name, not the attachment it was created under. Add-on names are unique across Heroku; the app's name (unique
+        /// too) and the old add-on's id make it one no other migration picks, and the same request keeps getting it.
+        /// </summary>
+        public string TargetName => $"{App}-kafka-{Request.Source.Id.ToString("N")[..8]}";
         public IReadOnlyList<string> SourceAlsoAttachedTo => Sorted(Request.Source.AlsoAttachedTo ?? []);
         public bool TargetMultiTenant => Request.TargetMultiTenant;
 
@@ -138,7 +145,7 @@ public static class MigrationPlanBuilder
         steps.Add(Step(new Attach(AddonRole.Target, f.Primary, Confirm: true),
             $"Switch {f.Primary} to the new add-on",
             $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
-            HerokuCli.Attach(app, AttachmentNames.New, f.Primary, confirm: true),
+            HerokuCli.Attach(app, f.TargetName, f.Primary, confirm: true),
             $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
             requiresApproval: true,
             compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
@@ -286,10 +293,10 @@ public static class MigrationPlanBuilder
     private static void AddProvisioning(List<PlanStep> steps, Facts f, string attachment)
     {
         var app = f.App;
-        steps.Add(Step(new ProvisionAddon(f.TargetPlan, attachment),
+        steps.Add(Step(new ProvisionAddon(f.TargetPlan, attachment, f.TargetName),
             $"Provision the new add-on as {attachment}",
-            $"Creates a {f.TargetPlan} add-on on {app}, attached as {attachment} (billing starts).",
-            HerokuCli.CreateAddon(app, f.TargetPlan, attachment),
+            $"Creates a {f.TargetPlan} add-on named {f.TargetName} on {app}, attached as {attachment} (billing starts).",
+            HerokuCli.CreateAddon(app, f.TargetPlan, attachment, f.TargetName),
             $"No attachment named {attachment} exists (an add-on of plan {f.TargetPlan} this run already created under it is adopted).",
             compensation: "Destroy the new add-on (after approval).",
             compensatingActions: [new DestroyAddon(AddonRole.Target)],

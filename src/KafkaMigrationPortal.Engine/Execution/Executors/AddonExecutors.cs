@@ -20,6 +20,11 @@ public sealed class ProvisionAddonExecutor : StepExecutor<ProvisionAddon>
                 return Failed($"{action.AttachmentName} is already attached to {addon.Name} ({addon.Plan.Name}), not to a new {plan} add-on: free the name or change the plan.");
             }
 
+            if (action.AddonName is { } planned && addon.Name != planned)
+            {
+                return Failed($"{action.AttachmentName} is already attached to {addon.Name}, not to {planned}, the add-on this plan creates: free the name or plan again.");
+            }
+
             // Created earlier (by this run, before a crash or a failed answer): adopt it instead of creating another.
             await Record(context, addon);
             await context.LogAsync(RunEventKinds.Reconciled, $"{addon.Name} ({addon.Plan.Name}) is already attached as {action.AttachmentName}: adopted, nothing created.");
@@ -28,8 +33,8 @@ public sealed class ProvisionAddonExecutor : StepExecutor<ProvisionAddon>
 
         var created = await context.MutateAsync(
             "Create add-on",
-            $"POST /apps/{context.App}/addons plan={plan} attachment={action.AttachmentName}",
-            ct => context.Platform.CreateAddOnAsync(context.App, new HerokuAddOnCreate(plan, new HerokuAttachmentName(action.AttachmentName)), ct),
+            $"POST /apps/{context.App}/addons plan={plan} attachment={action.AttachmentName}{(action.AddonName is { } name ? $" name={name}" : "")}",
+            ct => context.Platform.CreateAddOnAsync(context.App, new HerokuAddOnCreate(plan, new HerokuAttachmentName(action.AttachmentName), Name: action.AddonName), ct),
             a => $"{a.Name} ({a.Id}) state={a.State}");
         await Record(context, created);
         return Done($"Created {created.Name} ({plan}) as {action.AttachmentName}.");
