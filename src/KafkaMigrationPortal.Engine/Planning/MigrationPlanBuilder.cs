@@ -12,6 +12,13 @@ public static class MigrationPlanBuilder
     private static readonly TimeSpan ApiCall = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Release = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The new add-on's name, chosen by the plan so that its CLI text can name it: <c>addons:attach</c> takes an add-on
+    /// name, not the attachment it was created under. Add-on names are unique across Heroku; the app's name (unique
+    /// too) and the old add-on's id make it one no other migration picks, and the same request keeps getting it.
+    /// </summary>
+    public static string TargetAddonName(string app, Guid sourceId) => $"{app}-kafka-{sourceId.ToString("N")[..8]}";
+
     public static MigrationPlan Build(PlanRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -81,12 +88,7 @@ public static class MigrationPlanBuilder
         public TimeSpan LargestRetention { get; }
         public string SourceName => Request.Source.Name;
 
-        /// <summary>
-        /// The new add-on's name, chosen here so that the plan's CLI text can name it: <c>addons:attach</c> takes an add-on
-        /// name, not the attachment it was created under. Add-on names are unique across Heroku; the app's name (unique
-        /// too) and the old add-on's id make it one no other migration picks, and the same request keeps getting it.
-        /// </summary>
-        public string TargetName => $"{App}-kafka-{Request.Source.Id.ToString("N")[..8]}";
+        public string TargetName => TargetAddonName(App, Request.Source.Id);
         public IReadOnlyList<string> SourceAlsoAttachedTo => Sorted(Request.Source.AlsoAttachedTo ?? []);
         public bool TargetMultiTenant => Request.TargetMultiTenant;
 
