@@ -24,6 +24,11 @@ public sealed class SandboxOptions
     /// </summary>
     public int ConfirmationRequiredStatus { get; set; } = 423;
 
+    /// <summary>How long a destroyed add-on stays <c>deprovisioning</c> (still listed and attached, its cluster still up)
+    /// before it is gone (404) and its attachments' config vars leave in a release, as Heroku destroys add-ons in the
+    /// background. Zero destroys inside the call.</summary>
+    public TimeSpan DeprovisioningDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Mock brokers behind each Kafka add-on.</summary>
     public int BrokersPerCluster { get; set; } = 3;
 

@@ -11,6 +11,7 @@ public sealed class ExecutionOptions
     /// <summary>How long a user action (approve, rollback, ...) waits for a running step to release the run.</summary>
     public TimeSpan CommandLeaseWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often an add-on's state is read again while it provisions, and while it deprovisions after a destroy.</summary>
     public TimeSpan ProvisioningPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the create steps look again for topics and consumer groups Heroku is still creating.</summary>

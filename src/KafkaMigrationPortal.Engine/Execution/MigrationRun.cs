@@ -91,6 +91,9 @@ public sealed class MigrationRun
         action is DestroyAddon destroy
             ? destroy.Addon == AddonRole.Source ? SourceAddon : TargetAddonName ?? "the new add-on"
             : null;
+
+    /// <summary>The other apps a destroy step removes the add-on from (forced), as the plan named them; empty for any other step.</summary>
+    public static IReadOnlyList<string> AppsAlsoLosingAddonBy(StepAction action) => action is DestroyAddon destroy ? destroy.OtherApps : [];
 }
 
 public enum RunPhase

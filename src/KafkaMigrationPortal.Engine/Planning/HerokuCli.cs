@@ -3,16 +3,20 @@ using System.Globalization;
 namespace KafkaMigrationPortal.Engine.Planning;
 
 /// <summary>
-/// The Heroku CLI command a person would have typed for a step, shown beside it. Flag names follow the
-/// <c>heroku</c> CLI and its <c>heroku-kafka</c> plugin (<c>--retention-time</c> takes milliseconds as a plain number).
+/// The Heroku CLI command a person would have typed for a step, shown beside it; pasted, it must work. Flag names follow
+/// the <c>heroku</c> CLI and its <c>heroku-kafka</c> plugin (<c>--retention-time</c> takes milliseconds as a plain
+/// number). The CLI's arguments differ by command: <c>addons:attach</c> takes an add-on (name or id, looked up with
+/// <c>GET /addons/X</c>), never an attachment name; <c>addons:detach</c> takes an attachment name;
+/// <c>addons:destroy</c> takes either.
 /// </summary>
 internal static class HerokuCli
 {
     /// <summary>Prefix of a line that is a check the portal makes, with no CLI equivalent.</summary>
     public const string PortalCheck = "(portal check: ";
 
-    public static string CreateAddon(string app, string plan, string attachment) =>
-        $"heroku addons:create {plan} --as {attachment} -a {app}";
+    /// <param name="name">The add-on's name, when the plan chooses it (so that later commands can name the add-on).</param>
+    public static string CreateAddon(string app, string plan, string attachment, string? name = null) =>
+        $"heroku addons:create {plan} --as {attachment}{(name is null ? "" : $" --name {name}")} -a {app}";
 
     public static string KafkaWait(string app, string attachment) => $"heroku kafka:wait {attachment} -a {app}";
 
@@ -33,9 +37,11 @@ internal static class HerokuCli
 
     public static string Maintenance(string app, bool on) => $"heroku maintenance:{(on ? "on" : "off")} -a {app}";
 
+    /// <param name="addon">The add-on's name or id: an attachment name does not work here.</param>
     public static string Attach(string app, string addon, string attachment, bool confirm) =>
         $"heroku addons:attach {addon} --as {attachment}{(confirm ? $" --confirm {app}" : "")} -a {app}";
 
+    /// <param name="attachment">The attachment's name (e.g. <c>NEW_KAFKA</c>), not the add-on's.</param>
     public static string Detach(string app, string attachment) => $"heroku addons:detach {attachment} -a {app}";
 
     public static string ConfigVars(string app, IReadOnlyDictionary<string, string?> vars)
@@ -48,7 +54,9 @@ internal static class HerokuCli
         return string.Join("\n", commands);
     }
 
-    public static string Destroy(string app, string addon) => $"heroku addons:destroy {addon} -a {app} --confirm {app}";
+    /// <param name="force">The add-on is also attached to other apps: without <c>--force</c> Heroku refuses.</param>
+    public static string Destroy(string app, string addon, bool force = false) =>
+        $"heroku addons:destroy {addon} -a {app} --confirm {app}{(force ? " --force" : "")}";
 
     public static string Check(string what) => $"{PortalCheck}{what})";
 }

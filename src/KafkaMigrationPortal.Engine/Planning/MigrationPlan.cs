@@ -60,7 +60,9 @@ public static class PinVars
 /// <param name="Id">The add-on's UUID (also the Kafka data API cluster id).</param>
 /// <param name="Name">Heroku's add-on name, e.g. <c>kafka-symmetrical-26061</c>.</param>
 /// <param name="TopicPrefix">Multi-tenant plans' prefix (e.g. <c>wabash-12345.</c>); null on dedicated plans.</param>
-public sealed record AddonSnapshot(Guid Id, string Name, string Plan, IReadOnlyList<string> AttachmentNames, string? TopicPrefix)
+/// <param name="AlsoAttachedTo">Other apps the add-on is attached to, as planning read them; destroying it removes it
+/// from them too (Heroku wants <c>force</c>). Null or empty: none.</param>
+public sealed record AddonSnapshot(Guid Id, string Name, string Plan, IReadOnlyList<string> AttachmentNames, string? TopicPrefix, IReadOnlyList<string>? AlsoAttachedTo = null)
 {
     public bool IsMultiTenant => TopicPrefix is not null;
 }
@@ -119,8 +121,10 @@ public sealed record PlanStep(
 [JsonDerivedType(typeof(DestroyAddon), "destroy-addon")]
 public abstract record StepAction;
 
-/// <summary><c>addons:create PLAN --as NAME</c>. Reconcile: an add-on already attached under NAME with that plan is it.</summary>
-public sealed record ProvisionAddon(string Plan, string AttachmentName) : StepAction;
+/// <summary><c>addons:create PLAN --as NAME [--name ADDON]</c>. Reconcile: an add-on already attached under NAME with that plan is it.</summary>
+/// <param name="AddonName">The new add-on's (globally unique) name, chosen by the plan so that its CLI text can name it
+/// (<c>addons:attach</c> takes an add-on, not an attachment); null in plans made before, where Heroku chose it.</param>
+public sealed record ProvisionAddon(string Plan, string AttachmentName, string? AddonName = null) : StepAction;
 
 /// <summary>Poll the add-on's state and the data API's wait status until ready; a durable wait.</summary>
 public sealed record WaitForProvisioning(AddonRole Addon) : StepAction;
@@ -165,5 +169,11 @@ public sealed record VerifyParity(IReadOnlyList<string> Topics) : StepAction;
 /// <summary>The source's watermarks stop growing for a window: nothing still writes to the old cluster.</summary>
 public sealed record WatchStrayWrites(IReadOnlyList<string> Topics, TimeSpan QuietWindow) : StepAction;
 
-/// <summary><c>addons:destroy</c>: irreversible, the add-on's data is gone.</summary>
-public sealed record DestroyAddon(AddonRole Addon) : StepAction;
+/// <summary><c>addons:destroy</c>: irreversible, the add-on's data is gone. Heroku may destroy it in the background; the
+/// step is done once the add-on is gone. Reconcile: already deprovisioning → wait; gone → done.</summary>
+/// <param name="AlsoAttachedTo">The other apps the add-on is attached to, named in the plan and shown at the approval:
+/// the destroy is forced for them and for no others (an app found attached at run time that is not named stops the step).</param>
+public sealed record DestroyAddon(AddonRole Addon, IReadOnlyList<string>? AlsoAttachedTo = null) : StepAction
+{
+    public IReadOnlyList<string> OtherApps => AlsoAttachedTo ?? [];
+}

@@ -13,6 +13,13 @@ public static class MigrationPlanBuilder
     private static readonly TimeSpan ApiCall = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Release = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The new add-on's name, chosen by the plan so that its CLI text can name it: <c>addons:attach</c> takes an add-on
+    /// name, not the attachment it was created under. Add-on names are unique across Heroku; the app's name (unique
+    /// too) and the old add-on's id make it one no other migration picks, and the same request keeps getting it.
+    /// </summary>
+    public static string TargetAddonName(string app, Guid sourceId) => $"{app}-kafka-{sourceId.ToString("N")[..8]}";
+
     public static MigrationPlan Build(PlanRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -83,6 +90,9 @@ public static class MigrationPlanBuilder
         public IReadOnlyList<NameMapping> Names { get; }
         public TimeSpan LargestRetention { get; }
         public string SourceName => Request.Source.Name;
+
+        public string TargetName => TargetAddonName(App, Request.Source.Id);
+        public IReadOnlyList<string> SourceAlsoAttachedTo => Sorted(Request.Source.AlsoAttachedTo ?? []);
         public bool TargetMultiTenant => Request.TargetMultiTenant;
 
         public TimeSpan Provisioning => TargetMultiTenant ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(30);
@@ -140,7 +150,7 @@ public static class MigrationPlanBuilder
         steps.Add(Step(new Attach(AddonRole.Target, f.Primary, Confirm: true),
             $"Switch {f.Primary} to the new add-on",
             $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
-            HerokuCli.Attach(app, AttachmentNames.New, f.Primary, confirm: true),
+            HerokuCli.Attach(app, f.TargetName, f.Primary, confirm: true),
             $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
             requiresApproval: true,
             compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
@@ -288,10 +298,10 @@ public static class MigrationPlanBuilder
     private static void AddProvisioning(List<PlanStep> steps, Facts f, string attachment)
     {
         var app = f.App;
-        steps.Add(Step(new ProvisionAddon(f.TargetPlan, attachment),
+        steps.Add(Step(new ProvisionAddon(f.TargetPlan, attachment, f.TargetName),
             $"Provision the new add-on as {attachment}",
-            $"Creates a {f.TargetPlan} add-on on {app}, attached as {attachment} (billing starts).",
-            HerokuCli.CreateAddon(app, f.TargetPlan, attachment),
+            $"Creates a {f.TargetPlan} add-on named {f.TargetName} on {app}, attached as {attachment} (billing starts).",
+            HerokuCli.CreateAddon(app, f.TargetPlan, attachment, f.TargetName),
             $"No attachment named {attachment} exists (an add-on of plan {f.TargetPlan} this run already created under it is adopted).",
             compensation: "Destroy the new add-on (after approval).",
             compensatingActions: [new DestroyAddon(AddonRole.Target)],
@@ -322,15 +332,20 @@ public static class MigrationPlanBuilder
         }
     }
 
-    private static PlanStep DestroySource(Facts f, string precondition) =>
-        Step(new DestroyAddon(AddonRole.Source),
+    private static PlanStep DestroySource(Facts f, string precondition)
+    {
+        var others = f.SourceAlsoAttachedTo;
+        return Step(new DestroyAddon(AddonRole.Source, others.Count == 0 ? null : others),
             "Destroy the old add-on",
-            $"Destroys {f.SourceName} and every attachment of it; its data is gone for good.",
-            HerokuCli.Destroy(f.App, f.SourceName),
+            others.Count == 0
+                ? $"Destroys {f.SourceName} and every attachment of it; its data is gone for good."
+                : $"Destroys {f.SourceName} and every attachment of it, also on {List(others)} (forced); its data is gone for good.",
+            HerokuCli.Destroy(f.App, f.SourceName, force: others.Count > 0),
             precondition,
             requiresApproval: true,
             reversible: false,
             duration: TimeSpan.FromMinutes(1));
+    }
 
     private static List<string> Warnings(Facts f)
     {
@@ -352,6 +367,8 @@ public static class MigrationPlanBuilder
             warnings.Add($"Process types {List(others)} are neither producers nor consumers in this plan and are not stopped or pinned; if they use Kafka, declare them.");
         if (f.Topics.Count == 0)
             warnings.Add("The old add-on has no topics: the new one will have none either.");
+        if (f.SourceAlsoAttachedTo.Count > 0)
+            warnings.Add($"The old add-on is also attached to {List(f.SourceAlsoAttachedTo)}: destroying it at the end removes it from there too (forced), and whatever runs there loses its Kafka.");
         return warnings;
     }
 

@@ -8,6 +8,10 @@ public sealed record PlanViolation(int? StepIndex, string Rule, string Message)
     public override string ToString() => $"{(StepIndex is { } i ? $"after step {i}" : "plan")}: [{Rule}] {Message}";
 }
 
+/// <summary>One rollback of a plan's run: the steps up to <see cref="LastAttempted"/> were attempted (all took effect
+/// but maybe the last), then <see cref="Compensations"/> run, each with the index of the step it undoes.</summary>
+public sealed record RollbackPath(int LastAttempted, bool LastTookEffect, IReadOnlyList<(int Step, StepAction Action)> Compensations);
+
 /// <summary>The rules <see cref="PlanInvariants.Check"/> enforces.</summary>
 public static class InvariantRules
 {
@@ -27,6 +31,9 @@ public static class InvariantRules
     public const string DestroysLiveCluster = "destroys-live-cluster";
     /// <summary>The app does not end on the new add-on with its formation restored and maintenance off.</summary>
     public const string EndState = "end-state";
+    /// <summary>A step, forward or in a rollback, detaches or replaces the last attachment of an add-on that still exists
+    /// (Heroku refuses: "… is the last billing attachment …").</summary>
+    public const string LastBillingAttachment = "last-billing-attachment";
     /// <summary>A cutover, the point of no return or a destroy runs without approval.</summary>
     public const string Approval = "approval";
     /// <summary>The point of no return is missing, misplaced, or preceded by an irreversible step.</summary>
@@ -38,7 +45,8 @@ public static class InvariantRules
 /// quantities, maintenance, what each cluster holds — and reports every way the plan could lose data, fail, or end
 /// in the wrong place. The central invariant: while producers run, every message reaches a cluster consumers read now
 /// or later, and consumers only move to a cluster once nothing unread is left behind (producers stopped and lag 0 on
-/// the old cluster, or double-writing for longer than the retention with parity checked).
+/// the old cluster, or double-writing for longer than the retention with parity checked). Every rollback the plan
+/// allows (<see cref="RollbackPaths"/>) is simulated too, for the steps Heroku would refuse in it.
 /// </summary>
 public static class PlanInvariants
 {
@@ -48,6 +56,50 @@ public static class PlanInvariants
         var simulation = new Simulation(plan);
         simulation.Run();
         return simulation.Violations;
+    }
+
+    /// <summary>
+    /// Every rollback a run of the plan can make, as <c>MigrationRunService.RollbackAsync</c> builds it: before the point
+    /// of no return, the attempted steps newest first, each by its compensating actions in order. The last attempted
+    /// step either took effect or not (it failed, or was stopped before it acted).
+    /// </summary>
+    public static IEnumerable<RollbackPath> RollbackPaths(MigrationPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var end = plan.PointOfNoReturn ?? plan.Steps.Count;
+        for (var last = 0; last < end; last++)
+        {
+            var compensations = plan.Steps.Take(last + 1).Reverse()
+                .SelectMany(step => (step.CompensatingActions ?? []).Select(action => (step.Index, action)))
+                .ToList();
+            foreach (var lastTookEffect in new[] { true, false })
+                yield return new RollbackPath(last, lastTookEffect, compensations);
+        }
+    }
+
+    /// <summary>Simulates the plan's steps up to a rollback's start, then the rollback, checking the steps Heroku refuses
+    /// (<see cref="BillingAttachmentRule"/>); returns what the rollback's own steps violate.</summary>
+    public static IReadOnlyList<PlanViolation> CheckRollback(MigrationPlan plan, RollbackPath path)
+    {
+        var app = new SimulatedApp(plan);
+        app.Observe(null);
+        foreach (var step in plan.Steps.Take(path.LastTookEffect ? path.LastAttempted + 1 : path.LastAttempted))
+        {
+            ActionRules.Apply(step.Action, step.Index, app);
+            app.Observe(step.Index);
+        }
+
+        var forward = app.Violations.Count;
+        var during = $"Rolling back after '{plan.Steps[path.LastAttempted].Title}'{(path.LastTookEffect ? "" : " (which did not take effect)")}: ";
+        foreach (var (index, action) in path.Compensations)
+        {
+            var held = BillingAttachmentRule.Held(app);
+            ActionRules.Apply(action, index, app);
+            BillingAttachmentRule.Check(app, index, held, during);
+            app.Observe(index);
+        }
+
+        return app.Violations.Skip(forward).Where(v => v.Rule == InvariantRules.LastBillingAttachment).ToList();
     }
 
     /// <summary>Runs the plan's steps through their <see cref="ActionRules"/> and checks what only the whole run shows.</summary>
@@ -65,7 +117,9 @@ public static class PlanInvariants
             foreach (var step in plan.Steps)
             {
                 var consumerTargetBefore = app.LastBoundary.ConsumerTarget;
+                var held = BillingAttachmentRule.Held(app);
                 ActionRules.Apply(step.Action, step.Index, app);
+                BillingAttachmentRule.Check(app, step.Index, held);
                 var boundary = app.Observe(step.Index);
                 if (consumerTargetBefore != boundary.ConsumerTarget && boundary.ConsumerTarget == AddonRole.Target && !step.RequiresApproval)
                     Report(step.Index, InvariantRules.Approval, $"'{step.Title}' points the consumers at the new add-on without approval.");
@@ -75,6 +129,10 @@ public static class PlanInvariants
             CheckStrandedWrites();
             CheckPointOfNoReturn();
             CheckEndState(initialFormation);
+            foreach (var path in RollbackPaths(plan))
+            {
+                Violations.AddRange(CheckRollback(plan, path));
+            }
         }
 
         private string Primary => plan.PrimaryAttachment;

@@ -21,6 +21,7 @@ public static class RefusalCodes
     public const string NoConsumerGroups = "no-consumer-groups";
     public const string MigrationAlreadyActive = "migration-already-active";
     public const string AttachmentNameInUse = "attachment-name-in-use";
+    public const string TargetNameInUse = "target-name-in-use";
     public const string TargetTooFewTopics = "target-too-few-topics";
     public const string TargetPartitionsPerTopic = "target-partitions-per-topic";
     public const string TargetTotalPartitions = "target-total-partitions";
@@ -77,6 +78,9 @@ public static class PlanValidator
 
         CheckProcessTypes(context, request, Refuse);
         CheckAttachmentNames(context, request, Refuse);
+        if (source is not null && context.Addons.FirstOrDefault(a => a.Name == MigrationPlanBuilder.TargetAddonName(request.App, source.Id)) is { } namesake)
+            Refuse(RefusalCodes.TargetNameInUse,
+                $"The new add-on would be named {namesake.Name}, which an add-on of '{request.App}' already has (an earlier migration's, perhaps still being destroyed): destroy it or wait until it is gone.");
 
         foreach (var problem in context.ReadProblems)
             Refuse(RefusalCodes.SourceUnreadable, problem);

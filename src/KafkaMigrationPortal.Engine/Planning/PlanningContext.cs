@@ -19,11 +19,12 @@ public sealed record MigrationRequest(
 /// <param name="ServiceName">E.g. <c>heroku-kafka</c>, <c>heroku-postgresql</c>.</param>
 /// <param name="Plan">E.g. <c>heroku-kafka:basic-0</c>.</param>
 /// <param name="TopicPrefix">Multi-tenant Kafka only, read from cluster info; null otherwise or when unread.</param>
-public sealed record AppAddon(Guid Id, string Name, string ServiceName, string Plan, IReadOnlyList<string> AttachmentNames, string? TopicPrefix = null)
+/// <param name="AlsoAttachedTo">Other apps the add-on is attached to (read for the source only); null when unread or none.</param>
+public sealed record AppAddon(Guid Id, string Name, string ServiceName, string Plan, IReadOnlyList<string> AttachmentNames, string? TopicPrefix = null, IReadOnlyList<string>? AlsoAttachedTo = null)
 {
     public bool IsKafka => ServiceName == KafkaPlans.ServiceName && KafkaPlans.IsKafkaPlan(Plan);
 
-    public AddonSnapshot ToSnapshot() => new(Id, Name, Plan, AttachmentNames, TopicPrefix);
+    public AddonSnapshot ToSnapshot() => new(Id, Name, Plan, AttachmentNames, TopicPrefix, AlsoAttachedTo);
 }
 
 /// <summary>A migration of the same app that has not finished.</summary>

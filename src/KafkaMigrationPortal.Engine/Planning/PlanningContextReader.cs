@@ -50,7 +50,14 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
                 var cluster = await kafka.GetClusterAsync(clusterId, cancellationToken);
                 return string.IsNullOrEmpty(cluster.TopicPrefix) ? null : cluster.TopicPrefix;
             });
-            addons[sourceIndex] = source with { TopicPrefix = prefix };
+            // Destroying the source at the end removes it from every app it is attached to: the plan must name them.
+            var otherApps = (await platform.ListAttachmentsOfAddOnAsync(clusterId, cancellationToken))
+                .Select(a => a.App.Name)
+                .Where(name => !string.Equals(name, request.App, StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            addons[sourceIndex] = source with { TopicPrefix = prefix, AlsoAttachedTo = otherApps.Count == 0 ? null : otherApps };
             var topicList = await reads.ReadAsync($"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
             foreach (var topic in topicList?.AppTopics() ?? [])
             {

@@ -36,9 +36,17 @@ public interface IHerokuPlatformApi
     [Post("/apps/{app}/addons")]
     Task<HerokuAddOn> CreateAddOnAsync(string app, [Body] HerokuAddOnCreate request, CancellationToken cancellationToken = default);
 
-    /// <summary>Irreversible: the add-on's data is gone.</summary>
+    /// <summary>Irreversible: the add-on's data is gone. Heroku may answer <c>deprovisioning</c>: the add-on is gone (404)
+    /// only later. Refused for an add-on also attached to other apps: see <see cref="ForceDestroyAddOnAsync"/>.</summary>
     [Delete("/apps/{app}/addons/{addOn}")]
     Task<HerokuAddOn> DestroyAddOnAsync(string app, string addOn, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="DestroyAddOnAsync"/> with body <c>{force: true}</c> (<c>heroku addons:destroy --force</c>): also removes the
+    /// add-on from every other app it is attached to. The published schema declares no body for this call; the CLI sends it.
+    /// </summary>
+    [Delete("/apps/{app}/addons/{addOn}")]
+    Task<HerokuAddOn> ForceDestroyAddOnAsync(string app, string addOn, [Body] HerokuAddOnDestroy request, CancellationToken cancellationToken = default);
 
     [Get("/apps/{app}/addon-attachments")]
     [Headers(HerokuRanges.AllById, HerokuInclusions.AddOnPlanAndConfigVars)]

@@ -51,6 +51,9 @@ public sealed record HerokuAddOn(
     [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt,
     [property: JsonPropertyName("web_url")] string? WebUrl);
 
+/// <summary>Body of <c>DELETE /apps/{app}/addons/{addOn}</c> as the CLI sends it.</summary>
+public sealed record HerokuAddOnDestroy([property: JsonPropertyName("force")] bool Force);
+
 public sealed record HerokuAttachmentName([property: JsonPropertyName("name")] string Name);
 
 /// <summary>
@@ -64,15 +67,15 @@ public sealed record HerokuAddOnCreate(
     [property: JsonPropertyName("confirm")] string? Confirm = null,
     [property: JsonPropertyName("name")] string? Name = null);
 
-/// <summary>The add-on an attachment points to. With <c>Accept-Inclusion: addon:plan,config_vars</c> Heroku also
-/// inlines the plan and the config var names.</summary>
+/// <summary>The add-on an attachment points to. With <c>Accept-Inclusion: addon:plan</c> Heroku also inlines its plan.</summary>
 public sealed record HerokuAttachedAddOn(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("app")] HerokuRef App,
-    [property: JsonPropertyName("plan")] HerokuRef? Plan = null,
-    [property: JsonPropertyName("config_vars")] IReadOnlyList<string>? ConfigVars = null);
+    [property: JsonPropertyName("plan")] HerokuRef? Plan = null);
 
+/// <param name="ConfigVars">The config var names this attachment sets on its app; sent only with
+/// <c>Accept-Inclusion: config_vars</c>, at the attachment's top level (not inside <c>addon</c>).</param>
 public sealed record HerokuAttachment(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
@@ -80,7 +83,8 @@ public sealed record HerokuAttachment(
     [property: JsonPropertyName("app")] HerokuRef App,
     [property: JsonPropertyName("namespace")] string? Namespace,
     [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt);
+    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("config_vars")] IReadOnlyList<string>? ConfigVars = null);
 
 /// <summary>
 /// Body of <c>POST /addon-attachments</c>. When <see cref="Name"/> is already used on the app, Heroku answers

@@ -20,7 +20,7 @@ internal static class PlatformApiEndpoints
         api.MapGet("/apps/{app}/addons", (HttpContext h, string app) => List(h, (s, c) => s.ListAddons(c, app), "name"));
         api.MapPost("/apps/{app}/addons", (HttpContext h, string app) => Created(h, (s, c) => s.CreateAddon(c, app, Body(h))));
         api.MapGet("/apps/{app}/addons/{addon}", (HttpContext h, string app, string addon) => Ok(h, (s, c) => s.GetAddon(c, addon, app)));
-        api.MapDelete("/apps/{app}/addons/{addon}", (HttpContext h, string app, string addon) => Ok(h, (s, c) => s.DestroyAddon(c, app, addon)));
+        api.MapDelete("/apps/{app}/addons/{addon}", (HttpContext h, string app, string addon) => Ok(h, (s, c) => s.DestroyAddon(c, app, addon, Body(h))));
         api.MapGet("/addons/{addon}", (HttpContext h, string addon) => Ok(h, (s, c) => s.GetAddon(c, addon)));
 
         api.MapGet("/apps/{app}/addon-attachments", (HttpContext h, string app) =>

@@ -57,6 +57,11 @@ public sealed partial class HerokuSandbox
                 $"The attachment name {attachmentName} is already in use on {record.Name}. To replace it, confirm with the app name.");
         }
 
+        if (existing is not null)
+        {
+            RefuseRemovingLastBillingAttachmentLocked(existing);
+        }
+
         var name = ReadString(request, "name") ?? NewAddonNameLocked();
         if (!AddonNamePattern().IsMatch(name))
         {
@@ -99,14 +104,57 @@ public sealed partial class HerokuSandbox
         return RenderAddonLocked(addon);
     });
 
-    /// <summary>DELETE /apps/{app}/addons/{id_or_name}: the cluster and its data are gone, attachments and their vars too.</summary>
-    public JsonObject DestroyAddon(SandboxCaller caller, string app, string idOrName) => Mutate(() =>
+    /// <summary>
+    /// DELETE /apps/{app}/addons/{id_or_name} <c>{force?}</c>: as Heroku, in the background. The add-on answers
+    /// <c>deprovisioning</c> and stays listed and attached, its cluster up, for <see cref="SandboxOptions.DeprovisioningDelay"/>;
+    /// then it is gone (404), its attachments and their vars leave in a release and the cluster and its data with
+    /// them. An add-on attached to other apps needs <c>force: true</c>. Destroying one already deprovisioning changes nothing.
+    /// </summary>
+    public JsonObject DestroyAddon(SandboxCaller caller, string app, string idOrName, JsonNode? body = null) => Mutate(() =>
     {
         var record = FindAppLocked(caller, app);
+        CompleteDueProvisioningLocked();
         var addon = FindAddonLocked(caller, idOrName, record);
         if (addon.App != record)
         {
             throw SandboxApiException.Forbidden($"{addon.Name} is billed to {addon.App.Name}; destroy it from there.");
+        }
+
+        if (addon.State == AddonStates.Deprovisioning)
+        {
+            return RenderAddonLocked(addon);
+        }
+
+        var otherApps = _attachments.Values.Where(t => t.Addon == addon && t.App != record).Select(t => t.App.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (otherApps.Count > 0 && !ReadFlag(body as JsonObject, "force"))
+        {
+            throw SandboxApiException.InvalidParams(
+                $"{addon.Name} is also attached to {string.Join(", ", otherApps)}. Destroy it with force (heroku addons:destroy --force) to remove it from every app.");
+        }
+
+        addon.State = AddonStates.Deprovisioning;
+        addon.ProvisionMessage = "The add-on is being destroyed.";
+        addon.UpdatedAt = Now;
+        addon.GoneAt = Now + _options.DeprovisioningDelay;
+        addon.DestroyedBy = caller.User;
+        if (_options.DeprovisioningDelay <= TimeSpan.Zero)
+        {
+            CompleteDeprovisioningLocked(addon);
+        }
+        else
+        {
+            var generation = _generation;
+            _ = Task.Delay(_options.DeprovisioningDelay, _time).ContinueWith(_ => CompleteDeprovisioningLater(addon, generation), TaskScheduler.Default);
+        }
+
+        return RenderAddonLocked(addon);
+    });
+
+    private void CompleteDeprovisioningLocked(AddonRecord addon)
+    {
+        if (addon.State != AddonStates.Deprovisioning)
+        {
+            return;
         }
 
         var attachments = _attachments.Values.Where(t => t.Addon == addon).ToList();
@@ -126,13 +174,56 @@ public sealed partial class HerokuSandbox
             _clusters?.Destroy(addon.Id);
         }
 
-        foreach (var affected in attachments.Select(t => t.App).Append(record).Distinct())
+        foreach (var affected in attachments.Select(t => t.App).Append(addon.App).Distinct())
         {
-            ReleaseLocked(affected, $"Destroy {addon.Name} add-on", caller.User);
+            ReleaseLocked(affected, $"Destroy {addon.Name} add-on", addon.DestroyedBy ?? addon.App.Owner);
+        }
+    }
+
+    private void CompleteDeprovisioningLater(AddonRecord addon, int generation)
+    {
+        try
+        {
+            Mutate(() =>
+            {
+                if (generation == _generation && _addons.ContainsKey(addon.Id))
+                {
+                    CompleteDeprovisioningLocked(addon);
+                }
+
+                return 0;
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            // The sandbox was shut down while the add-on was deprovisioning.
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Completing the destruction of add-on {Addon} failed", addon.Name);
+        }
+    }
+
+    /// <summary>
+    /// Heroku refuses to remove or replace an add-on's last attachment to its billing app ("either remove the add-on
+    /// entirely or add a new attachment to it"); an add-on on its way out is no longer held to it.
+    /// </summary>
+    private void RefuseRemovingLastBillingAttachmentLocked(AttachmentRecord attachment)
+    {
+        var addon = attachment.Addon;
+        if (attachment.App != addon.App || addon.State is AddonStates.Deprovisioning or AddonStates.Deprovisioned)
+        {
+            return;
         }
 
-        return RenderAddonLocked(addon);
-    });
+        if (_attachments.Values.Any(t => t != attachment && t.Addon == addon && t.App == addon.App))
+        {
+            return;
+        }
+
+        throw SandboxApiException.InvalidParams(
+            $"{attachment.Name} is the last billing attachment of {addon.Name} on {addon.App.Name}; either remove the add-on entirely or add a new attachment to it.");
+    }
 
     public IReadOnlyList<JsonObject> ListAttachmentsOfApp(SandboxCaller caller, string app, bool includeAddonPlan, bool includeConfigVars) => Mutate(() =>
     {
@@ -158,10 +249,11 @@ public sealed partial class HerokuSandbox
         var appRef = ReadString(request, "app") ?? throw SandboxApiException.InvalidParams("app is required.");
         var addonRef = ReadString(request, "addon") ?? throw SandboxApiException.InvalidParams("addon is required.");
         var app = FindAppLocked(caller, appRef);
+        CompleteDueProvisioningLocked();
         var addon = FindAddonLocked(caller, addonRef, null);
-        if (addon.State == AddonStates.Deprovisioned)
+        if (addon.State is AddonStates.Deprovisioned or AddonStates.Deprovisioning)
         {
-            throw SandboxApiException.InvalidParams($"{addon.Name} is deprovisioned and cannot be attached.");
+            throw SandboxApiException.InvalidParams($"{addon.Name} is {addon.State} and cannot be attached.");
         }
 
         var name = ReadString(request, "name") ?? DefaultAttachmentNameLocked(app);
@@ -180,6 +272,7 @@ public sealed partial class HerokuSandbox
 
         if (existing is not null)
         {
+            RefuseRemovingLastBillingAttachmentLocked(existing);
             RemoveAttachmentLocked(existing);
         }
 
@@ -192,6 +285,7 @@ public sealed partial class HerokuSandbox
 
     public JsonObject DeleteAttachment(SandboxCaller caller, string id) => Mutate(() =>
     {
+        CompleteDueProvisioningLocked();
         var attachment = (Guid.TryParse(id, out var guid) ? _attachments.GetValueOrDefault(guid) : null)
             ?? throw SandboxApiException.NotFound("Couldn't find that add-on attachment.");
         if (!attachment.App.IsAccessibleBy(caller.User))
@@ -199,6 +293,7 @@ public sealed partial class HerokuSandbox
             throw SandboxApiException.Forbidden($"You do not have access to the app {attachment.App.Name}.");
         }
 
+        RefuseRemovingLastBillingAttachmentLocked(attachment);
         RemoveAttachmentLocked(attachment);
         ReleaseLocked(attachment.App, $"Detach {attachment.Name} (@ref:{attachment.Addon.Name})", caller.User);
         return HerokuJson.Attachment(attachment);
@@ -237,13 +332,18 @@ public sealed partial class HerokuSandbox
         }
     }
 
-    /// <summary>Add-ons whose provisioning delay has passed are completed on the next read, whichever of the timer
-    /// and the read comes first.</summary>
+    /// <summary>Add-ons whose provisioning or deprovisioning delay has passed are completed on the next read,
+    /// whichever of the timer and the read comes first.</summary>
     private void CompleteDueProvisioningLocked()
     {
         foreach (var addon in _addons.Values.Where(a => a.State == AddonStates.Provisioning && a.ReadyAt <= Now).ToList())
         {
             CompleteProvisioningLocked(addon);
+        }
+
+        foreach (var addon in _addons.Values.Where(a => a.State == AddonStates.Deprovisioning && a.GoneAt <= Now).ToList())
+        {
+            CompleteDeprovisioningLocked(addon);
         }
     }
 
@@ -386,6 +486,9 @@ public sealed partial class HerokuSandbox
                 "Attachment name must start with a letter and contain only uppercase letters, digits and underscores.");
         }
     }
+
+    private static bool ReadFlag(JsonObject? json, string property) =>
+        json?[property] is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
 
     private static string? ReadString(JsonObject? json, string property) =>
         json?[property] is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text : null;

@@ -45,6 +45,8 @@ internal static class AddonStates
 {
     public const string Provisioning = "provisioning";
     public const string Provisioned = "provisioned";
+    /// <summary>Destroyed, not yet gone. Heroku's CLI shows it; the published schema's enum lacks it.</summary>
+    public const string Deprovisioning = "deprovisioning";
     public const string Deprovisioned = "deprovisioned";
 }
 
@@ -59,6 +61,9 @@ internal sealed class AddonRecord(Guid id, string name, AppRecord app, KafkaPlan
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public DateTimeOffset UpdatedAt { get; set; } = createdAt;
     public DateTimeOffset ReadyAt { get; set; } = createdAt;
+    /// <summary>When a deprovisioning add-on is gone; null until it is destroyed.</summary>
+    public DateTimeOffset? GoneAt { get; set; }
+    public SandboxUser? DestroyedBy { get; set; }
     public bool FailsToProvision { get; set; }
     public string TopicPrefix { get; set; } = "";
     public SandboxKafkaCredentials? Credentials { get; set; }

@@ -23,15 +23,16 @@ public sealed class PlatformContractTests : IAsyncLifetime
 
     /// <summary>
     /// Attachments as Heroku sends them with <c>Accept-Inclusion: addon:plan,config_vars</c>: the add-on object gains
-    /// <c>plan</c> and <c>config_vars</c>. The published schema does not describe inclusion (its <c>addon</c> object
-    /// even forbids other members), so schema validation runs on the list with the included members taken out.
+    /// <c>plan</c>, the attachment itself gains <c>config_vars</c>. The published schema does not describe inclusion
+    /// (its <c>addon</c> object even forbids other members), so schema validation runs on the list with the included
+    /// members taken out.
     /// </summary>
     private static (string Sent, string Validated) AttachmentsWithInclusion()
     {
         var plain = Examples.Json("attachment.json");
         var included = plain.DeepClone();
         included["addon"]!["plan"] = new JsonObject { ["id"] = "3c9e1f2a-4b5d-4e6f-9a7b-8c0d1e2f3a4b", ["name"] = "heroku-kafka:basic-0" };
-        included["addon"]!["config_vars"] = new JsonArray("KAFKA_URL", "KAFKA_TRUSTED_CERT", "KAFKA_CLIENT_CERT", "KAFKA_CLIENT_CERT_KEY", "KAFKA_PREFIX");
+        included["config_vars"] = new JsonArray("KAFKA_URL", "KAFKA_TRUSTED_CERT", "KAFKA_CLIENT_CERT", "KAFKA_CLIENT_CERT_KEY", "KAFKA_PREFIX");
         return (new JsonArray(included).ToJsonString(), new JsonArray(plain).ToJsonString());
     }
 
@@ -137,6 +138,35 @@ public sealed class PlatformContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroy_add_on_answering_deprovisioning()
+    {
+        // Heroku destroys some add-ons in the background: the answer says deprovisioning, a state the schema's enum lacks.
+        var example = Examples.Json("addon.json");
+        var validated = example.ToJsonString();
+        example["state"] = HerokuAddOnStates.Deprovisioning;
+        var (addOn, _) = await ExchangeAsync(p => p.DestroyAddOnAsync(App, AddOnId), 200, example.ToJsonString(), validated);
+        Assert.Equal(HerokuAddOnStates.Deprovisioning, addOn.State);
+    }
+
+    [Fact]
+    public async Task Force_destroy_sends_force_as_the_cli_does()
+    {
+        // The schema declares no body for this link, so the request is checked against the CLI's body instead.
+        var example = Examples.Json("addon.json");
+        example["state"] = "deprovisioned";
+        harness.Server.Respond = (context, _, _) => LoopbackHerokuServer.WriteJsonAsync(context, 200, example.ToJsonString());
+
+        var addOn = await harness.Platform.ForceDestroyAddOnAsync(App, AddOnId, new HerokuAddOnDestroy(Force: true));
+
+        var request = Assert.Single(harness.Server.Requests);
+        Assert.Equal(("DELETE", $"/apps/orders-service/addons/{AddOnId}"), (request.Method, request.Path));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"force":true}"""), JsonNode.Parse(request.Body)));
+        Assert.Empty(HerokuPlatformSchema.ValidateRequest(request.Method, request.Path, null));
+        Assert.Empty(HerokuPlatformSchema.ValidateResponse(request.Method, request.Path, example));
+        Assert.Equal(HerokuAddOnStates.Deprovisioned, addOn.State);
+    }
+
+    [Fact]
     public async Task Attachments_of_an_app_ask_for_plan_and_config_var_inclusion()
     {
         var (sent, validated) = AttachmentsWithInclusion();
@@ -145,7 +175,7 @@ public sealed class PlatformContractTests : IAsyncLifetime
         Assert.Equal("addon:plan,config_vars", request.Header("Accept-Inclusion"));
         var attachment = Assert.Single(attachments);
         Assert.Equal(("KAFKA", "heroku-kafka:basic-0"), (attachment.Name, attachment.Addon.Plan?.Name));
-        Assert.Contains("KAFKA_CLIENT_CERT_KEY", attachment.Addon.ConfigVars!);
+        Assert.Contains("KAFKA_CLIENT_CERT_KEY", attachment.ConfigVars!);
     }
 
     [Fact]

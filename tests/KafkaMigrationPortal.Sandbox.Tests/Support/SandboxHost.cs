@@ -71,6 +71,7 @@ internal sealed class SandboxHost : IAsyncDisposable
             options.ProvisioningDelay = TimeSpan.Zero;
             options.TopicReadyDelay = TimeSpan.Zero;
             options.ConsumerGroupReadyDelay = TimeSpan.Zero;
+            options.DeprovisioningDelay = TimeSpan.Zero;
             configure?.Invoke(options);
         });
         var app = builder.Build();

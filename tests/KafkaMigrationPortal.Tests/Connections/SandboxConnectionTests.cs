@@ -27,6 +27,7 @@ public sealed class SandboxConnectionTests : IDisposable
         var attachments = await platform.ListAttachmentsAsync("mackerel");
         var kafka = Assert.Single(attachments, a => a.Name == "KAFKA");
         Assert.StartsWith("heroku-kafka:", kafka.Addon.Plan!.Name);
+        Assert.Contains("KAFKA_URL", kafka.ConfigVars!);
 
         var sandboxUrl = portal.Services.GetRequiredService<EmbeddedSandbox>().BaseUrl;
         var options = portal.Services.GetRequiredService<IOptions<HerokuClientOptions>>().Value;

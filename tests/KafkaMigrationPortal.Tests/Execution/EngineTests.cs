@@ -35,6 +35,21 @@ public sealed class EngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_new_add_on_gets_the_name_the_plan_printed_so_that_its_attach_command_works_when_pasted()
+    {
+        var plan = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");
+        var planned = Assert.IsType<ProvisionAddon>(plan.Steps.Single(s => s.Action is ProvisionAddon).Action).AddonName!;
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+
+        await host.AdvanceOnceAsync(runId);
+
+        var run = (await host.Runs.GetAsync(runId))!;
+        Assert.Equal(planned, run.Run.TargetAddonName);
+        Assert.Equal(planned, (await host.Platform.GetAddOnAsync(planned)).Name);
+        Assert.StartsWith($"heroku addons:attach {planned} --as KAFKA", plan.Steps.Single(s => s.Action is Attach { Addon: AddonRole.Target }).CliCommand);
+    }
+
+    [Fact]
     public async Task A_provisioning_step_re_run_after_a_crash_that_lost_its_record_adopts_the_add_on_instead_of_creating_another()
     {
         var plan = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");

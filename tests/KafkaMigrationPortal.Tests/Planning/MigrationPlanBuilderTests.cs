@@ -55,7 +55,7 @@ public sealed class MigrationPlanBuilderTests
     public void Cli_commands_are_the_ones_a_person_would_type()
     {
         var maintenance = MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated());
-        Assert.Equal("heroku addons:create heroku-kafka:standard-0 --as NEW_KAFKA -a mackerel", maintenance.Single<ProvisionAddon>().CliCommand);
+        Assert.Equal("heroku addons:create heroku-kafka:standard-0 --as NEW_KAFKA --name mackerel-kafka-6c2b3a52 -a mackerel", maintenance.Single<ProvisionAddon>().CliCommand);
         Assert.Equal("heroku kafka:wait NEW_KAFKA -a mackerel", maintenance.Single<WaitForProvisioning>().CliCommand);
         Assert.Equal(
             "heroku kafka:topics:create orders --partitions 8 --replication-factor 3 --retention-time 86400000 NEW_KAFKA -a mackerel\n"
@@ -67,14 +67,15 @@ public sealed class MigrationPlanBuilderTests
         Assert.Equal("heroku ps:scale producer=0 -a mackerel", maintenance.Single<ScaleProcesses>(a => a.ProcessTypes.Contains("producer")).CliCommand);
         Assert.Equal("heroku maintenance:on -a mackerel", maintenance.Single<SetMaintenance>(a => a.On).CliCommand);
         Assert.Equal("heroku addons:attach kafka-symmetrical-26061 --as OLD_KAFKA -a mackerel", maintenance.Single<Attach>(a => a.Addon == AddonRole.Source).CliCommand);
-        Assert.Equal("heroku addons:attach NEW_KAFKA --as KAFKA --confirm mackerel -a mackerel", maintenance.Single<Attach>(a => a.Addon == AddonRole.Target).CliCommand);
+        // addons:attach takes the add-on (its planned name), not the NEW_KAFKA attachment.
+        Assert.Equal("heroku addons:attach mackerel-kafka-6c2b3a52 --as KAFKA --confirm mackerel -a mackerel", maintenance.Single<Attach>(a => a.Addon == AddonRole.Target).CliCommand);
         Assert.Equal("heroku addons:detach NEW_KAFKA -a mackerel", maintenance.Single<Detach>().CliCommand);
         Assert.Equal("heroku ps:scale consumer=3 producer=2 -a mackerel", maintenance.Single<RestoreFormation>().CliCommand);
         Assert.Equal("heroku addons:destroy kafka-symmetrical-26061 -a mackerel --confirm mackerel", maintenance.Single<DestroyAddon>().CliCommand);
         Assert.StartsWith("(portal check: lag 0 on every partition of billing, shipping on KAFKA", maintenance.Single<WaitForConsumerCatchUp>().CliCommand);
 
         var doubleWrite = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());
-        Assert.Equal("heroku addons:create heroku-kafka:basic-0 --as KAFKA -a mackerel", doubleWrite.Single<ProvisionAddon>().CliCommand);
+        Assert.Equal("heroku addons:create heroku-kafka:basic-0 --as KAFKA --name mackerel-kafka-6c2b3a52 -a mackerel", doubleWrite.Single<ProvisionAddon>().CliCommand);
         Assert.Equal("heroku addons:detach KAFKA -a mackerel", doubleWrite.Single<Detach>().CliCommand);
         Assert.Equal("heroku config:set PRODUCER_ADDON_NAMES=OLD_KAFKA,KAFKA -a mackerel", doubleWrite.Single<SetConfigVars>(a => a.RecordsDoubleWriteStart).CliCommand);
         Assert.Equal("heroku config:set CONSUMER_ADDON_NAME=KAFKA -a mackerel", doubleWrite.Single<SetConfigVars>(a => a.Vars.Count == 1 && a.Vars.ContainsKey(PinVars.ConsumerAddonName)).CliCommand);

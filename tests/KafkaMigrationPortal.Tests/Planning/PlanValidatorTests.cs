@@ -201,6 +201,16 @@ public sealed class PlanValidatorTests
     }
 
     [Fact]
+    public void An_add_on_already_named_as_the_plan_names_the_new_one_is_refused()
+    {
+        var leftover = new AppAddon(Guid.NewGuid(), MigrationPlanBuilder.TargetAddonName(Requests.App, Requests.SourceId), "heroku-kafka", "heroku-kafka:standard-0", []);
+        var context = Context() with { Addons = [Kafka, Postgres, leftover] };
+
+        AssertRefused(PlanValidator.Validate(context, Request()), RefusalCodes.TargetNameInUse, leftover.Name);
+        Assert.Equal("mackerel-kafka-6c2b3a52", leftover.Name);
+    }
+
+    [Fact]
     public void No_known_consumer_group_is_refused_unless_the_user_names_them()
     {
         var context = Context() with { SourceConsumerGroups = [] };

@@ -61,6 +61,38 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_other_apps_the_source_is_attached_to_are_read_and_the_plan_destroys_it_with_force_naming_them()
+    {
+        platform.SourceAlsoAttachedTo.AddRange(["tuna", "herring", "tuna"]);
+
+        var context = await Reader().ReadAsync(Credential, ["global"], Request());
+
+        var source = Assert.Single(context.Addons, a => a.IsKafka);
+        Assert.Equal(["herring", "tuna"], source.AlsoAttachedTo);
+        var result = PlanValidator.Validate(context, Request());
+        Assert.True(result.IsValid, string.Join("; ", result.Refusals));
+        var plan = MigrationPlanBuilder.Build(result.Request!);
+        var destroy = plan.Single<DestroyAddon>();
+        Assert.Equal(["herring", "tuna"], Assert.IsType<DestroyAddon>(destroy.Action).OtherApps);
+        Assert.EndsWith("--force", destroy.CliCommand, StringComparison.Ordinal);
+        Assert.Contains("herring, tuna", destroy.Changes, StringComparison.Ordinal);
+        Assert.Contains(plan.Warnings, w => w.Contains("also attached to herring, tuna", StringComparison.Ordinal));
+        Assert.Empty(PlanInvariants.Check(plan));
+        Assert.Empty(platform.Mutations);
+    }
+
+    [Fact]
+    public async Task A_source_attached_to_no_other_app_is_destroyed_without_force()
+    {
+        var context = await Reader().ReadAsync(Credential, ["global"], Request());
+
+        Assert.Null(Assert.Single(context.Addons, a => a.IsKafka).AlsoAttachedTo);
+        var destroy = MigrationPlanBuilder.Build(PlanValidator.Validate(context, Request()).Request!).Single<DestroyAddon>();
+        Assert.Empty(Assert.IsType<DestroyAddon>(destroy.Action).OtherApps);
+        Assert.DoesNotContain("--force", destroy.CliCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_app_reads_as_such_and_is_refused()
     {
         var context = await Reader().ReadAsync(Credential, ["global"], Request("no-such-app"));
@@ -177,13 +209,26 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
 
         public Task<HerokuAddOn> DestroyAddOnAsync(string app, string addOn, CancellationToken cancellationToken = default) => Mutate<HerokuAddOn>("destroy add-on");
 
+        public Task<HerokuAddOn> ForceDestroyAddOnAsync(string app, string addOn, HerokuAddOnDestroy request, CancellationToken cancellationToken = default) =>
+            Mutate<HerokuAddOn>("destroy add-on");
+
         public Task<List<HerokuAttachment>> ListAttachmentsAsync(string app, CancellationToken cancellationToken = default) => Task.FromResult(new List<HerokuAttachment>
         {
             new("a1", "KAFKA", new(Requests.SourceId.ToString(), "kafka-symmetrical-26061", App, new("p1", "heroku-kafka:basic-0")), App, null, Now, Now),
             new("a2", "DATABASE", new(PostgresId, "postgresql-shallow-123", App, new("p2", "heroku-postgresql:essential-0")), App, null, Now, Now),
         });
 
-        public Task<List<HerokuAttachment>> ListAttachmentsOfAddOnAsync(string addOn, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        /// <summary>Apps other than the migrated one that the source add-on is also attached to.</summary>
+        public List<string> SourceAlsoAttachedTo { get; } = [];
+
+        public Task<List<HerokuAttachment>> ListAttachmentsOfAddOnAsync(string addOn, CancellationToken cancellationToken = default) =>
+            addOn == Requests.SourceId.ToString()
+                ? Task.FromResult<List<HerokuAttachment>>(
+                [
+                    new("a1", "KAFKA", new(Requests.SourceId.ToString(), "kafka-symmetrical-26061", App), App, null, Now, Now),
+                    .. SourceAlsoAttachedTo.Select(other => new HerokuAttachment($"a-{other}", "MACKEREL_KAFKA", new(Requests.SourceId.ToString(), "kafka-symmetrical-26061", App), new($"id-{other}", other), null, Now, Now)),
+                ])
+                : throw new NotSupportedException();
 
         public Task<HerokuAttachment> AttachAsync(HerokuAttachmentCreate request, CancellationToken cancellationToken = default) => Mutate<HerokuAttachment>("attach");
 

@@ -10,9 +10,11 @@ using KafkaMigrationPortal.Engine.Planning;
 namespace KafkaMigrationPortal.Features.Approvals;
 
 /// <summary>A gate waiting for a decision: the run, the step and what approving it will do.</summary>
+/// <param name="AddonAlsoAttachedTo">The other apps a destroy also removes <paramref name="AddonToDestroy"/> from (forced), as the plan names them.</param>
 public sealed record PendingApproval(
     Guid RunId, string App, string SourceAddon, string TargetPlan, MigrationStrategy Strategy, string StartedBy,
-    int StepSequence, string StepTitle, string? CliCommand, bool PointOfNoReturn, string? AddonToDestroy, DateTimeOffset? WaitingSince);
+    int StepSequence, string StepTitle, string? CliCommand, bool PointOfNoReturn, string? AddonToDestroy, DateTimeOffset? WaitingSince,
+    IReadOnlyList<string>? AddonAlsoAttachedTo = null);
 
 public interface IApprovalInbox
 {
@@ -41,7 +43,8 @@ public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, I
                 var planStep = step.Kind == RunStepKind.Forward && step.PlanStepIndex < plan.Steps.Count ? plan.Steps[step.PlanStepIndex] : null;
                 var action = PlanSerialization.DeserializeAction(step.ActionJson);
                 pending.Add(new(run.Id, run.App, run.SourceAddon, run.TargetPlan, run.Strategy, run.StartedBy, step.Sequence, step.Title,
-                    planStep?.CliCommand, step.PointOfNoReturn, run.AddonDestroyedBy(action), step.StartedAt ?? run.UpdatedAt));
+                    planStep?.CliCommand, step.PointOfNoReturn, run.AddonDestroyedBy(action), step.StartedAt ?? run.UpdatedAt,
+                    MigrationRun.AppsAlsoLosingAddonBy(action)));
             }
 
             return QueryResult<IReadOnlyList<PendingApproval>>.Ok(pending);

@@ -92,6 +92,30 @@ public sealed class ApprovalsPageTests : MigrationsTestContext
         Assert.True(dialogs.Find("[data-testid=decision-confirm]").HasAttribute("disabled"));
     }
 
+    [Fact]
+    public void A_destroy_gate_shows_the_other_apps_that_lose_the_add_on_and_says_so_again_when_approving()
+    {
+        inbox.Answer = QueryResult<IReadOnlyList<PendingApproval>>.Ok([Gate(addonToDestroy: "kafka-old-1") with { AddonAlsoAttachedTo = ["pike", "tuna"] }]);
+        Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<ApprovalsPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("kafka-old-1 is also attached to pike, tuna", page.Find("[data-testid=gate-also-attached]").TextContent));
+        page.Find("[data-testid=approve-button]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("also attached to pike, tuna", dialogs.Markup));
+    }
+
+    [Fact]
+    public void A_destroy_gate_of_an_add_on_attached_nowhere_else_names_no_other_app()
+    {
+        inbox.Answer = QueryResult<IReadOnlyList<PendingApproval>>.Ok([Gate(addonToDestroy: "kafka-old-1")]);
+        var page = Render<ApprovalsPage>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=approve-button]")));
+        Assert.Empty(page.FindAll("[data-testid=gate-also-attached]"));
+    }
+
     private sealed class FakeInbox : IApprovalInbox
     {
         public QueryResult<IReadOnlyList<PendingApproval>> Answer { get; set; } = QueryResult<IReadOnlyList<PendingApproval>>.Ok([]);

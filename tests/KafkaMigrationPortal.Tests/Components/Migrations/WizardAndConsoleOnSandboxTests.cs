@@ -94,4 +94,19 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         var checks = await console.PreviewChecksAsync(runId, step);
         Assert.True(checks.Succeeded, checks.Error);
     }
+
+    [Fact]
+    public async Task A_destroy_gate_in_the_inbox_names_the_add_on_and_the_other_apps_it_is_also_attached_to()
+    {
+        var source = await host.SourceAsync();
+        var plan = EngineHost.HandPlan(source, EngineHost.Step(new DestroyAddon(AddonRole.Source, ["pike", "tuna"]), approval: true));
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+        await host.DriveAsync(runId, d => d.CurrentStep?.Status == RunStepStatus.AwaitingApproval, "the destroy waits at its gate");
+
+        var gate = Assert.Single((await Service<IApprovalInbox>().ListAsync(Bob)).Value!);
+
+        Assert.Equal(source.Name, gate.AddonToDestroy);
+        Assert.Equal(["pike", "tuna"], gate.AddonAlsoAttachedTo);
+        Assert.Empty(host.MutationsOf("DELETE", "/apps/mackerel/addons"));
+    }
 }
