@@ -38,19 +38,21 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
         var problems = new List<string>();
         var topics = new List<TopicSpec>();
         var groups = new List<string>();
+        KafkaCluster? sourceCluster = null;
+        var sourceLoad = SourceLoad.Unknown;
         var sourceIndex = addons.FindIndex(a => a.AttachmentNames.Contains(request.SourceAttachment, StringComparer.Ordinal));
         if (sourceIndex >= 0 && addons[sourceIndex].IsKafka)
         {
             var source = addons[sourceIndex];
             var kafka = clients.Kafka(credential);
             var clusterId = source.Id.ToString();
-            var prefix = await ReadAsync(problems, $"the cluster info of {source.Name}", async () =>
-            {
-                var cluster = await kafka.GetClusterAsync(clusterId, cancellationToken);
-                return string.IsNullOrEmpty(cluster.TopicPrefix) ? null : cluster.TopicPrefix;
-            });
+            sourceCluster = await ReadAsync(problems, $"the cluster info of {source.Name}", () => kafka.GetClusterAsync(clusterId, cancellationToken));
+            var prefix = string.IsNullOrEmpty(sourceCluster?.TopicPrefix) ? null : sourceCluster.TopicPrefix;
             addons[sourceIndex] = source with { TopicPrefix = prefix };
             var topicList = await ReadAsync(problems, $"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
+            var rates = (topicList?.Topics ?? []).Where(t => !t.Name.StartsWith("__", StringComparison.Ordinal))
+                .Select(t => t.BytesInPerSecond).OfType<double>().ToList();
+            sourceLoad = new SourceLoad(rates.Count == 0 ? null : rates.Sum(), sourceCluster?.DataSizeBytes);
             foreach (var topic in topicList?.Topics ?? [])
             {
                 topics.Add(new TopicSpec(NameMapping.ToDataApiName(topic.Name, prefix ?? topic.Prefix), topic.Partitions, topic.ReplicationFactor, topic.RetentionTimeMs, topic.Compaction));
@@ -80,7 +82,11 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
             active,
             tokenScopes,
             KafkaPlans.IsKafkaPlan(request.TargetPlan) ? KafkaPlanLimits.ForPlan(request.TargetPlan) : KafkaPlanLimits.Unknown,
-            problems);
+            problems)
+        {
+            SourceLimits = sourceCluster is null ? KafkaPlanLimits.Unknown : KafkaPlanLimits.FromCluster(sourceCluster),
+            SourceLoad = sourceLoad,
+        };
     }
 
     private async Task<IReadOnlyList<ActiveMigration>> ActiveMigrationsAsync(string app, CancellationToken cancellationToken)
