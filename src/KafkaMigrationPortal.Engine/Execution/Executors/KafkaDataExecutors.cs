@@ -9,18 +9,22 @@ public sealed class CreateTopicsExecutor : StepExecutor<CreateTopics>
     protected override async Task<StepOutcome> ExecuteAsync(StepContext context, CreateTopics action)
     {
         var cluster = context.RequireAddonId(action.Addon).ToString();
-        var existing = (await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken)).Topics
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var listed = (await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken)).Topics;
+        var existing = listed.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        // Read right after provisioning, before anything is created: a target that cannot hold the topics pauses the run.
+        var info = await context.Kafka.GetClusterAsync(cluster, context.CancellationToken);
+        var creation = TopicCreationPlan.For(action, info, listed, $"the {Role(action.Addon)}");
+        if (creation.Problems.Count > 0)
+            return Failed($"No topic was created: the {Role(action.Addon)} cannot take the old add-on's topics as they are. {string.Join(" ", creation.Problems)}");
         var created = new List<string>();
         foreach (var topic in action.Topics.Where(t => !existing.Contains(t.Name)))
         {
-            var request = new KafkaTopicCreate(topic.Name, topic.Partitions, action.SendReplicationFactor ? topic.ReplicationFactor : null,
-                topic.RetentionTimeMs, topic.Compacted);
+            var request = creation.Request(topic);
             try
             {
                 await context.MutateAsync(
                     "Create topic",
-                    $"POST /data/kafka/v0/clusters/{cluster}/topics name={topic.Name} partitions={topic.Partitions} retention_ms={topic.RetentionTimeMs?.ToString() ?? "default"} compaction={topic.Compacted}",
+                    $"POST /data/kafka/v0/clusters/{cluster}/topics name={topic.Name} partitions={topic.Partitions} retention_ms={request.RetentionTimeMs?.ToString() ?? "none"} compaction={topic.Compacted}",
                     ct => context.Kafka.CreateTopicAsync(cluster, request, ct));
                 created.Add(topic.Name);
             }
