@@ -15,12 +15,11 @@ public sealed class TopicCreationTests
 {
     private const long Minute = 60_000;
 
-    private static async Task<(EngineHost Host, string Database)> StartAsync(IDictionary<string, string?>? extra = null)
+    private static (EngineHost Host, string Database) Start(IDictionary<string, string?>? extra = null)
     {
         var database = Path.Combine(Path.GetTempPath(), $"kmp-topics-{Guid.NewGuid():N}.db");
         var host = EngineHost.OnSqlite(database, extra: extra);
-        _ = host.Services;
-        await Task.CompletedTask;
+        _ = host.Services; // start
         return (host, database);
     }
 
@@ -43,7 +42,7 @@ public sealed class TopicCreationTests
     [Fact]
     public async Task A_topic_already_there_with_fewer_partitions_pauses_the_run_with_the_reason_and_creates_nothing()
     {
-        var (host, database) = await StartAsync();
+        var (host, database) = Start();
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("orders", 8, 3, Minute, false), new TopicSpec("refunds", 2, 3, Minute, false));
@@ -62,7 +61,7 @@ public sealed class TopicCreationTests
     [Fact]
     public async Task A_topic_already_there_with_a_shorter_retention_pauses_the_run_and_one_that_matches_is_kept()
     {
-        var (host, database) = await StartAsync();
+        var (host, database) = Start();
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("orders", 4, 3, 10 * Minute, false), new TopicSpec("payments", 4, 3, Minute, false));
@@ -82,7 +81,7 @@ public sealed class TopicCreationTests
     [Fact]
     public async Task On_a_multi_tenant_cluster_a_topic_without_retention_is_sent_the_clusters_default_and_no_replication_factor()
     {
-        var (host, database) = await StartAsync();
+        var (host, database) = Start();
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("refunds", 2, 3, null, false));
@@ -102,7 +101,7 @@ public sealed class TopicCreationTests
     [Fact]
     public async Task A_compacted_topic_on_a_cluster_without_mixed_cleanup_pauses_the_run_naming_the_capability()
     {
-        var (host, database) = await StartAsync(new Dictionary<string, string?> { ["Sandbox:PlansWithoutMixedCleanupPolicy:0"] = "heroku-kafka:basic-0" });
+        var (host, database) = Start(new Dictionary<string, string?> { ["Sandbox:PlansWithoutMixedCleanupPolicy:0"] = "heroku-kafka:basic-0" });
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("refunds", 2, 3, Minute, false), new TopicSpec("customer-state", 2, 3, null, true));
@@ -122,7 +121,7 @@ public sealed class TopicCreationTests
     public async Task Limits_are_read_from_the_cluster_a_basic_plan_table_says_nothing_about_partitions_per_topic()
     {
         Assert.Null(KafkaPlanLimits.ForPlan("basic-0").MaxPartitionsPerTopic);
-        var (host, database) = await StartAsync();
+        var (host, database) = Start();
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("wide", 300, 3, Minute, false));
