@@ -36,6 +36,11 @@ public sealed class SandboxOptions
     /// sandbox allows seconds so that retention waits can be exercised.</summary>
     public TimeSpan MinimumRetention { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Plans (full names, e.g. <c>heroku-kafka:basic-0</c>) whose clusters report
+    /// <c>capabilities.supports_mixed_cleanup_policy: false</c> and refuse compaction with time retention. Heroku does not
+    /// publish which plans lack it, so by default none does.</summary>
+    public List<string> PlansWithoutMixedCleanupPolicy { get; set; } = [];
+
     /// <summary>Retention of topics created without <c>retention_time_ms</c>.</summary>
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromHours(24);
 

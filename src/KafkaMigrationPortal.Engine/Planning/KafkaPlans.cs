@@ -26,11 +26,15 @@ public static class KafkaPlans
 }
 
 /// <summary>
-/// What a cluster accepts. Null means "not known": the check is skipped rather than guessed. Known plan limits are
-/// used before the target exists; once it is provisioned, <see cref="FromClusterInfo"/> reads the real ones.
+/// What a cluster accepts. Null means "not known": the check is skipped rather than guessed. Before the target exists
+/// only the plan's published limits are known (<see cref="ForPlan"/>, a preview); once it is provisioned the run reads
+/// what the cluster itself reports (<see cref="FromCluster"/>) before creating any topic.
 /// </summary>
-/// <param name="MaxTotalPartitions">Partitions across all topics (multi-tenant plans' capacity).</param>
+/// <param name="MaxTotalPartitions">Partitions across all topics (cluster info's <c>max_number_of_total_partitions</c>).</param>
 /// <param name="MaxPartitionReplicas">Partitions × replication factor across all topics (cluster info's <c>max_partition_replica_count</c>).</param>
+/// <param name="DataSizeBytes">What the cluster can hold (<c>limits.data_size.limit_bytes</c>).</param>
+/// <param name="ProduceQuotaBytesPerSecond">Multi-tenant plans throttle writes beyond this.</param>
+/// <param name="SupportsMixedCleanupPolicy">Whether a topic may be compacted and time-retained at once.</param>
 public sealed record KafkaPlanLimits(
     int? MaxTopics = null,
     int? MinPartitionsPerTopic = null,
@@ -40,9 +44,16 @@ public sealed record KafkaPlanLimits(
     long? MinRetentionMs = null,
     long? MaxRetentionMs = null,
     int? MinReplicationFactor = null,
-    int? MaxReplicationFactor = null)
+    int? MaxReplicationFactor = null,
+    long? DefaultRetentionMs = null,
+    long? DataSizeBytes = null,
+    long? ProduceQuotaBytesPerSecond = null,
+    long? ConsumeQuotaBytesPerSecond = null,
+    bool? SupportsMixedCleanupPolicy = null)
 {
     private static readonly long Hour = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+    private const long KiB = 1024;
+    private const long GiB = 1024L * 1024 * 1024;
 
     public static readonly KafkaPlanLimits Unknown = new();
 
@@ -50,34 +61,56 @@ public sealed record KafkaPlanLimits(
     public static KafkaPlanLimits ForPlan(string plan)
     {
         var tier = KafkaPlans.Tier(plan);
+        var extended = tier.Contains("extended", StringComparison.Ordinal);
         return tier switch
         {
-            "basic-0" => new(MaxTotalPartitions: 240),
-            "basic-1" => new(MaxTotalPartitions: 480),
-            "basic-2" => new(MaxTotalPartitions: 960),
+            "basic-0" => Basic(240, 4 * GiB, 64 * KiB, 256 * KiB),
+            "basic-1" => Basic(480, 32 * GiB, 512 * KiB, 2048 * KiB),
+            "basic-2" => Basic(960, 64 * GiB, 4096 * KiB, 16384 * KiB),
             _ when IsDedicated(tier) => new(
                 MinPartitionsPerTopic: 1,
                 MaxPartitionsPerTopic: 256,
+                MaxTotalPartitions: extended ? 32_000 : 12_000,
                 MinRetentionMs: 6 * Hour,
-                MaxRetentionMs: (tier.Contains("extended", StringComparison.Ordinal) ? 6 * 7 : 2 * 7) * 24 * Hour,
+                MaxRetentionMs: (extended ? 6 * 7 : 2 * 7) * 24 * Hour,
                 MinReplicationFactor: 3,
-                MaxReplicationFactor: 8),
+                MaxReplicationFactor: extended ? 8 : 3),
             _ => Unknown,
         };
     }
 
     /// <summary>Limits a provisioned cluster reports, over the plan's published ones where it says nothing.</summary>
-    public static KafkaPlanLimits FromClusterInfo(string plan, KafkaClusterLimits? limits)
-    {
-        var published = ForPlan(plan);
-        if (limits is null) return published;
-        return published with
+    public static KafkaPlanLimits FromClusterInfo(string plan, KafkaClusterLimits? limits) =>
+        limits is null ? ForPlan(plan) : Reported(ForPlan(plan), limits, capabilities: null);
+
+    /// <summary>Only what the cluster itself reports (the run trusts no table once the cluster exists).</summary>
+    public static KafkaPlanLimits FromCluster(KafkaCluster cluster) =>
+        Reported(Unknown, cluster.Limits ?? new KafkaClusterLimits(), cluster.Capabilities);
+
+    private static KafkaPlanLimits Reported(KafkaPlanLimits fallback, KafkaClusterLimits limits, KafkaClusterCapabilities? capabilities) =>
+        fallback with
         {
-            MaxTopics = limits.MaxTopics ?? published.MaxTopics,
-            MaxPartitionReplicas = limits.MaxPartitionReplicaCount ?? published.MaxPartitionReplicas,
-            MinRetentionMs = limits.MinimumRetentionMs ?? published.MinRetentionMs,
+            MaxTopics = limits.MaxTopics ?? fallback.MaxTopics,
+            MaxPartitionReplicas = limits.MaxPartitionReplicaCount ?? fallback.MaxPartitionReplicas,
+            MinRetentionMs = limits.MinimumRetentionMs ?? fallback.MinRetentionMs,
+            MaxRetentionMs = limits.MaximumRetentionMs ?? fallback.MaxRetentionMs,
+            DefaultRetentionMs = limits.DefaultRetentionMs ?? fallback.DefaultRetentionMs,
+            MinReplicationFactor = limits.MinimumReplication ?? fallback.MinReplicationFactor,
+            MaxReplicationFactor = limits.MaximumReplication ?? fallback.MaxReplicationFactor,
+            MaxPartitionsPerTopic = limits.MaxPartitionsPerTopic ?? fallback.MaxPartitionsPerTopic,
+            MaxTotalPartitions = limits.MaxTotalPartitions ?? fallback.MaxTotalPartitions,
+            DataSizeBytes = limits.DataSize?.LimitBytes ?? fallback.DataSizeBytes,
+            ProduceQuotaBytesPerSecond = limits.ProduceQuotaBytesPerSecond ?? fallback.ProduceQuotaBytesPerSecond,
+            ConsumeQuotaBytesPerSecond = limits.ConsumeQuotaBytesPerSecond ?? fallback.ConsumeQuotaBytesPerSecond,
+            SupportsMixedCleanupPolicy = capabilities?.SupportsMixedCleanupPolicy ?? fallback.SupportsMixedCleanupPolicy,
         };
-    }
+
+    /// <summary>The retention a topic is created with, as the CLI sends it: multi-tenant clusters always get one.</summary>
+    public long? RetentionToSend(TopicSpec topic, bool multiTenant) =>
+        topic.RetentionTimeMs ?? (multiTenant ? DefaultRetentionMs ?? MinRetentionMs : null);
+
+    private static KafkaPlanLimits Basic(int partitions, long bytes, long produce, long consume) =>
+        new(MaxTotalPartitions: partitions, DataSizeBytes: bytes, ProduceQuotaBytesPerSecond: produce, ConsumeQuotaBytesPerSecond: consume);
 
     private static bool IsDedicated(string tier) =>
         tier.StartsWith("standard-", StringComparison.Ordinal) || tier.StartsWith("extended-", StringComparison.Ordinal)

@@ -357,6 +357,8 @@ public static class MigrationPlanBuilder
                 ? $"Topic '{topic.Name}' is compacted: double-writing copies only what is written after it starts, so keys last written before then are not brought across to the new add-on"
                   + (topic.RetentionTimeMs is null ? ", and its parity cannot be checked (it has no time-based retention)." : ".")
                 : $"Topic '{topic.Name}' is compacted: the new add-on starts empty, so consumers that rebuild state by re-reading it from the beginning will find only keys written after the switch.");
+            if (f.TargetMultiTenant && topic.RetentionTimeMs is null)
+                warnings[^1] += " The new add-on is multi-tenant, where every topic has a time retention: it is created with the cluster's default retention as well as compaction (the CLI does the same), so keys not rewritten within it are deleted.";
         }
         if (f.Request.Source.IsMultiTenant && !f.TargetMultiTenant)
             warnings.Add("The new add-on is dedicated: topic and consumer-group names carry no prefix there. The app must take the prefix from its attachment's _PREFIX config var (absent on dedicated plans), not hard-code it.");

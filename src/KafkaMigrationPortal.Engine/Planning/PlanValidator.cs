@@ -1,4 +1,3 @@
-using System.Globalization;
 using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Planning;
@@ -28,6 +27,9 @@ public static class RefusalCodes
     public const string TargetRetentionTooShort = "target-retention-too-short";
     public const string TargetRetentionTooLong = "target-retention-too-long";
     public const string TargetReplicationFactor = "target-replication-factor";
+    public const string TargetMixedCleanup = TargetFit.MixedCleanupCode;
+    public const string TargetProduceQuota = TargetFit.ProduceQuotaCode;
+    public const string TargetDataSize = TargetFit.DataSizeCode;
     public const string MissingTokenScope = "missing-token-scope";
 }
 
@@ -94,7 +96,8 @@ public static class PlanValidator
 
         var sourceTopics = context.SourceTopics.Where(t => !KafkaInternalTopics.IsInternal(t.Name)).ToList();
         if (KafkaPlans.IsKafkaPlan(request.TargetPlan))
-            CheckTargetLimits(sourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan), Refuse);
+            refusals.AddRange(TargetFit.Check(sourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan),
+                KafkaPlans.IsMultiTenant(request.TargetPlan), context.SourceLoad));
 
         if (refusals.Count > 0 || source is null) return new(refusals, null);
         return new(refusals, new PlanRequest(
@@ -148,42 +151,6 @@ public static class PlanValidator
         }
     }
 
-    private static void CheckTargetLimits(IReadOnlyList<TopicSpec> topics, KafkaPlanLimits limits, string plan, bool multiTenant, Action<string, string> refuse)
-    {
-        if (limits.MaxTopics is { } maxTopics && topics.Count > maxTopics)
-            refuse(RefusalCodes.TargetTooFewTopics, $"The source has {topics.Count} topics; {plan} allows {maxTopics}.");
-        foreach (var topic in topics)
-        {
-            if (limits.MaxPartitionsPerTopic is { } max && topic.Partitions > max)
-                refuse(RefusalCodes.TargetPartitionsPerTopic, $"Topic '{topic.Name}' has {topic.Partitions} partitions; {plan} allows at most {max} per topic.");
-            if (limits.MinPartitionsPerTopic is { } min && topic.Partitions < min)
-                refuse(RefusalCodes.TargetPartitionsPerTopic, $"Topic '{topic.Name}' has {topic.Partitions} partitions; {plan} needs at least {min} per topic.");
-            if (topic.RetentionTimeMs is { } retention)
-            {
-                if (limits.MinRetentionMs is { } minRetention && retention < minRetention)
-                    refuse(RefusalCodes.TargetRetentionTooShort, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at least {Hours(minRetention)}.");
-                if (limits.MaxRetentionMs is { } maxRetention && retention > maxRetention)
-                    refuse(RefusalCodes.TargetRetentionTooLong, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at most {Hours(maxRetention)}.");
-            }
-            if (!multiTenant && (topic.ReplicationFactor < limits.MinReplicationFactor || topic.ReplicationFactor > limits.MaxReplicationFactor))
-                refuse(RefusalCodes.TargetReplicationFactor, $"Topic '{topic.Name}' has replication factor {topic.ReplicationFactor}; {plan} accepts {limits.MinReplicationFactor}–{limits.MaxReplicationFactor}.");
-        }
-        var totalPartitions = topics.Sum(t => t.Partitions);
-        if (limits.MaxTotalPartitions is { } maxTotal && totalPartitions > maxTotal)
-            refuse(RefusalCodes.TargetTotalPartitions, $"The source's topics have {totalPartitions} partitions in all; {plan} holds {maxTotal}.");
-        var replicas = topics.Sum(t => t.Partitions * t.ReplicationFactor);
-        if (limits.MaxPartitionReplicas is { } maxReplicas && replicas > maxReplicas)
-            refuse(RefusalCodes.TargetTotalPartitions, $"The source's topics need {replicas} partition replicas; {plan} holds {maxReplicas}.");
-    }
-
     private static string Scopes(IReadOnlyCollection<string> scopes) =>
         scopes.Count == 0 ? "(none)" : string.Join(", ", scopes.Select(s => $"'{s}'"));
-
-    private static string Hours(long milliseconds)
-    {
-        var span = TimeSpan.FromMilliseconds(milliseconds);
-        return span.TotalHours >= 48 && span.TotalDays == Math.Floor(span.TotalDays)
-            ? $"{span.TotalDays.ToString(CultureInfo.InvariantCulture)} days"
-            : $"{span.TotalHours.ToString("0.##", CultureInfo.InvariantCulture)} hours";
-    }
 }

@@ -38,7 +38,8 @@ public sealed record ActiveMigration(Guid RunId, string SourceAddon, string Targ
 /// <param name="SourceTopics">The source add-on's topics (unprefixed), empty when it could not be read.</param>
 /// <param name="SourceConsumerGroups">Groups the data API lists for the source (unprefixed).</param>
 /// <param name="TokenScopes">Scopes of the Heroku token the migration would run with (<c>global</c> for API keys).</param>
-/// <param name="TargetLimits">The target plan's limits (published ones: the target does not exist yet).</param>
+/// <param name="TargetLimits">The target plan's published limits: a preview, the target does not exist yet (the run
+/// checks the target's reported limits again before creating topics).</param>
 /// <param name="ReadProblems">What could not be read, in words fit for the user (no secrets).</param>
 public sealed record PlanningContext(
     string App,
@@ -52,6 +53,12 @@ public sealed record PlanningContext(
     KafkaPlanLimits TargetLimits,
     IReadOnlyList<string> ReadProblems)
 {
+    /// <summary>The source cluster's own limits, as its cluster info reports them.</summary>
+    public KafkaPlanLimits SourceLimits { get; init; } = KafkaPlanLimits.Unknown;
+
+    /// <summary>The source's write rate and data held, compared with a target's quota and capacity.</summary>
+    public SourceLoad SourceLoad { get; init; } = SourceLoad.Unknown;
+
     public static PlanningContext UnknownApp(string app, IReadOnlyList<ActiveMigration> active, IReadOnlyCollection<string> scopes) =>
         new(app, false, [], new Dictionary<string, int>(), [], [], active, scopes, KafkaPlanLimits.Unknown, []);
 }

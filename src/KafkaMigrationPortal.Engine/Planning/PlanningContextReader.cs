@@ -38,6 +38,8 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
         var problems = new List<string>();
         var topics = new List<TopicSpec>();
         var groups = new List<string>();
+        KafkaCluster? sourceCluster = null;
+        var sourceLoad = SourceLoad.Unknown;
         var sourceIndex = addons.FindIndex(a => a.AttachmentNames.Contains(request.SourceAttachment, StringComparer.Ordinal));
         if (sourceIndex >= 0 && addons[sourceIndex].IsKafka)
         {
@@ -45,11 +47,8 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
             var kafka = clients.Kafka(credential);
             var clusterId = source.Id.ToString();
             var reads = new DataApiReads(problems, tokenScopes);
-            var prefix = await reads.ReadAsync($"the cluster info of {source.Name}", async () =>
-            {
-                var cluster = await kafka.GetClusterAsync(clusterId, cancellationToken);
-                return string.IsNullOrEmpty(cluster.TopicPrefix) ? null : cluster.TopicPrefix;
-            });
+            sourceCluster = await reads.ReadAsync($"the cluster info of {source.Name}", () => kafka.GetClusterAsync(clusterId, cancellationToken));
+            var prefix = string.IsNullOrEmpty(sourceCluster?.TopicPrefix) ? null : sourceCluster.TopicPrefix;
             // Destroying the source at the end removes it from every app it is attached to: the plan must name them.
             var otherApps = (await platform.ListAttachmentsOfAddOnAsync(clusterId, cancellationToken))
                 .Select(a => a.App.Name)
@@ -59,6 +58,8 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
                 .ToList();
             addons[sourceIndex] = source with { TopicPrefix = prefix, AlsoAttachedTo = otherApps.Count == 0 ? null : otherApps };
             var topicList = await reads.ReadAsync($"the topics of {source.Name}", () => kafka.ListTopicsAsync(clusterId, cancellationToken));
+            var rates = (topicList?.AppTopics() ?? []).Select(t => t.BytesInPerSecond).OfType<double>().ToList();
+            sourceLoad = new SourceLoad(rates.Count == 0 ? null : rates.Sum(), sourceCluster?.DataSizeBytes);
             foreach (var topic in topicList?.AppTopics() ?? [])
             {
                 topics.Add(new TopicSpec(NameMapping.ToDataApiName(topic.Name, prefix ?? topic.Prefix), topic.Partitions, topic.ReplicationFactor, topic.RetentionTimeMs, topic.Compaction));
@@ -88,7 +89,11 @@ public sealed class PlanningContextReader(IHerokuClientFactory clients, IDbConte
             active,
             tokenScopes,
             KafkaPlans.IsKafkaPlan(request.TargetPlan) ? KafkaPlanLimits.ForPlan(request.TargetPlan) : KafkaPlanLimits.Unknown,
-            problems);
+            problems)
+        {
+            SourceLimits = sourceCluster is null ? KafkaPlanLimits.Unknown : KafkaPlanLimits.FromCluster(sourceCluster),
+            SourceLoad = sourceLoad,
+        };
     }
 
     private async Task<IReadOnlyList<ActiveMigration>> ActiveMigrationsAsync(string app, CancellationToken cancellationToken)

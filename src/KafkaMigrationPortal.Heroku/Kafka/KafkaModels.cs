@@ -6,13 +6,16 @@ namespace KafkaMigrationPortal.Heroku.Kafka;
 // Shapes of the Kafka data API as the heroku-kafka CLI plugin reads them; not covered by the Platform API schema.
 // Members the plugin does not rely on are nullable so that a missing field does not break deserialisation.
 
+/// <summary>Cluster info. Every member is optional: Heroku may send <c>limits: {}</c> or leave members out.</summary>
+/// <param name="DataSize">Bytes the cluster holds now (a number; the plugin prints it beside <c>limits.data_size.limit_bytes</c>).</param>
 public sealed record KafkaCluster(
-    [property: JsonPropertyName("state")] KafkaClusterState? State,
-    [property: JsonPropertyName("version")] JsonElement? Version,
-    [property: JsonPropertyName("topic_prefix")] string? TopicPrefix,
-    [property: JsonPropertyName("shared_cluster")] bool SharedCluster,
-    [property: JsonPropertyName("limits")] KafkaClusterLimits? Limits,
-    [property: JsonPropertyName("capabilities")] KafkaClusterCapabilities? Capabilities)
+    [property: JsonPropertyName("state")] KafkaClusterState? State = null,
+    [property: JsonPropertyName("version")] JsonElement? Version = null,
+    [property: JsonPropertyName("topic_prefix")] string? TopicPrefix = null,
+    [property: JsonPropertyName("shared_cluster")] bool? SharedCluster = null,
+    [property: JsonPropertyName("limits")] KafkaClusterLimits? Limits = null,
+    [property: JsonPropertyName("capabilities")] KafkaClusterCapabilities? Capabilities = null,
+    [property: JsonPropertyName("data_size")] JsonElement? DataSize = null)
 {
     /// <summary>Kafka version(s) as text, whether Heroku sends a string or a list.</summary>
     public string? VersionText => Version switch
@@ -22,21 +25,38 @@ public sealed record KafkaCluster(
         { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } v => v.ToString(),
         _ => null,
     };
+
+    /// <summary>Bytes held now, when Heroku says (a number, or an object with <c>bytes</c>).</summary>
+    public long? DataSizeBytes => DataSize switch
+    {
+        { ValueKind: JsonValueKind.Number } v when v.TryGetInt64(out var n) => n,
+        { ValueKind: JsonValueKind.Number } v => (long)v.GetDouble(),
+        { ValueKind: JsonValueKind.Object } v when v.TryGetProperty("bytes", out var b) && b.ValueKind == JsonValueKind.Number => (long)b.GetDouble(),
+        _ => null,
+    };
 }
 
 public sealed record KafkaClusterState([property: JsonPropertyName("message")] string? Message);
 
+/// <summary>The limits the heroku-kafka plugin reads from cluster info (heroku-apis.md §5); any may be absent.</summary>
 public sealed record KafkaClusterLimits(
-    [property: JsonPropertyName("max_topics")] int? MaxTopics,
-    [property: JsonPropertyName("max_partition_replica_count")] int? MaxPartitionReplicaCount,
-    [property: JsonPropertyName("minimum_retention_ms")] long? MinimumRetentionMs,
-    [property: JsonPropertyName("default_retention_ms")] long? DefaultRetentionMs,
-    [property: JsonPropertyName("data_size")] KafkaDataSize? DataSize);
+    [property: JsonPropertyName("max_topics")] int? MaxTopics = null,
+    [property: JsonPropertyName("max_partition_replica_count")] int? MaxPartitionReplicaCount = null,
+    [property: JsonPropertyName("minimum_retention_ms")] long? MinimumRetentionMs = null,
+    [property: JsonPropertyName("default_retention_ms")] long? DefaultRetentionMs = null,
+    [property: JsonPropertyName("data_size")] KafkaDataSize? DataSize = null,
+    [property: JsonPropertyName("maximum_retention_ms")] long? MaximumRetentionMs = null,
+    [property: JsonPropertyName("minimum_replication")] int? MinimumReplication = null,
+    [property: JsonPropertyName("maximum_replication")] int? MaximumReplication = null,
+    [property: JsonPropertyName("max_number_of_partitions_per_topic")] int? MaxPartitionsPerTopic = null,
+    [property: JsonPropertyName("max_number_of_total_partitions")] int? MaxTotalPartitions = null,
+    [property: JsonPropertyName("produce_quota_bytes_per_second")] long? ProduceQuotaBytesPerSecond = null,
+    [property: JsonPropertyName("consume_quota_bytes_per_second")] long? ConsumeQuotaBytesPerSecond = null);
 
-public sealed record KafkaDataSize([property: JsonPropertyName("limit_bytes")] long? LimitBytes);
+public sealed record KafkaDataSize([property: JsonPropertyName("limit_bytes")] long? LimitBytes = null);
 
 public sealed record KafkaClusterCapabilities(
-    [property: JsonPropertyName("supports_mixed_cleanup_policy")] bool? SupportsMixedCleanupPolicy);
+    [property: JsonPropertyName("supports_mixed_cleanup_policy")] bool? SupportsMixedCleanupPolicy = null);
 
 public sealed record KafkaWaitStatus(
     [property: JsonPropertyName("waiting?")] bool Waiting,

@@ -27,11 +27,12 @@ public sealed partial class HerokuSandbox
             ["app"] = new JsonObject { ["id"] = addon.App.Id.ToString(), ["name"] = addon.App.Name },
             ["plan"] = addon.Plan.Name,
             ["state"] = new JsonObject { ["message"] = "available", ["status"] = "available" },
-            ["version"] = "3.9.0",
+            ["version"] = new JsonArray("3.9.0"),
             ["topic_prefix"] = addon.TopicPrefix,
             ["shared_cluster"] = addon.Plan.MultiTenant,
             ["limits"] = ClusterLimits(addon),
-            ["capabilities"] = new JsonObject { ["supports_mixed_cleanup_policy"] = true },
+            ["capabilities"] = new JsonObject { ["supports_mixed_cleanup_policy"] = SupportsMixedCleanupPolicy(addon) },
+            ["data_size"] = 0,
             ["topics"] = new JsonArray([.. addon.Topics.Keys.Select(n => (JsonNode)n)]),
             ["partition_replica_count"] = PartitionReplicas(addon),
             ["created_at"] = HerokuJson.Time(addon.CreatedAt),
@@ -96,22 +97,24 @@ public sealed partial class HerokuSandbox
         }
 
         var partitions = ReadInt(topic, "partition_count") ?? DefaultPartitions;
-        if (partitions is < 1 or > 256)
+        if (partitions is < 1 or > KafkaPlan.MaxPartitionsPerTopic)
         {
-            throw SandboxApiException.InvalidParams("partition_count must be between 1 and 256.");
+            throw SandboxApiException.InvalidParams($"partition_count must be between 1 and {KafkaPlan.MaxPartitionsPerTopic}.");
         }
 
         var replication = ReadInt(topic, "replication_factor") ?? addon.Plan.MinReplicationFactor;
         ValidateReplication(addon, replication);
         var retention = ReadLong(topic, "retention_time_ms") ?? (long)_options.DefaultRetention.TotalMilliseconds;
         ValidateRetention(addon, retention);
+        var compaction = ReadBool(topic, "compaction") ?? false;
+        ValidateCapacityAndCleanup(addon, partitions, compaction, ReadLong(topic, "retention_time_ms") is not null);
         if (PartitionReplicas(addon) + partitions * replication > addon.Plan.MaxPartitionReplicas)
         {
             throw SandboxApiException.InvalidParams(
                 $"This plan allows at most {addon.Plan.MaxPartitionReplicas} partition replicas in total.");
         }
 
-        var record = new TopicRecord(name, partitions, replication, retention, ReadBool(topic, "compaction") ?? false, Now)
+        var record = new TopicRecord(name, partitions, replication, retention, compaction, Now)
         {
             ReadyAt = Now + _options.TopicReadyDelay,
         };
@@ -313,16 +316,6 @@ public sealed partial class HerokuSandbox
             : topic;
         return addon.Topics.GetValueOrDefault(name) ?? throw SandboxApiException.NotFound($"Couldn't find topic {topic}.");
     }
-
-    private JsonObject ClusterLimits(AddonRecord addon) => new()
-    {
-        ["max_topics"] = addon.Plan.MaxTopics,
-        ["max_partition_replica_count"] = addon.Plan.MaxPartitionReplicas,
-        ["minimum_retention_ms"] = (long)_options.MinimumRetention.TotalMilliseconds,
-        ["maximum_retention_ms"] = addon.Plan.MaxRetentionMs,
-        ["default_retention_ms"] = (long)_options.DefaultRetention.TotalMilliseconds,
-        ["data_size"] = new JsonObject { ["limit_bytes"] = addon.Plan.DataSizeBytes },
-    };
 
     private static int PartitionReplicas(AddonRecord addon) => addon.Topics.Values.Sum(t => t.Partitions * t.ReplicationFactor);
 

@@ -11,26 +11,35 @@ internal sealed record KafkaPlan(
     long DataSizeBytes,
     long MaxRetentionMs,
     int MinReplicationFactor,
-    int MaxReplicationFactor)
+    int MaxReplicationFactor,
+    int MaxTotalPartitions,
+    long? ProduceQuotaBytesPerSecond = null,
+    long? ConsumeQuotaBytesPerSecond = null)
 {
+    public const int MaxPartitionsPerTopic = 256;
+
     public const string ServiceName = "heroku-kafka";
 
     public static readonly Guid ServiceId = Guid.Parse("7e7a4b1c-5e1d-4f0a-9b8c-6b6b1a1a0001");
 
     private const long GiB = 1024L * 1024 * 1024;
     private const long Day = 24L * 3600 * 1000;
+    private const long KiB = 1024;
 
     private static readonly KafkaPlan[] Plans =
     [
-        new(PlanId(1), "heroku-kafka:basic-0", true, 10000, 40, 240, 4 * GiB, 7 * Day, 3, 3),
-        new(PlanId(2), "heroku-kafka:basic-1", true, 20000, 50, 480, 32 * GiB, 7 * Day, 3, 3),
-        new(PlanId(3), "heroku-kafka:basic-2", true, 40000, 60, 960, 64 * GiB, 7 * Day, 3, 3),
-        new(PlanId(4), "heroku-kafka:standard-0", false, 150000, 1000, 4000, 150 * GiB, 14 * Day, 3, 8),
-        new(PlanId(5), "heroku-kafka:standard-1", false, 180000, 1000, 4000, 300 * GiB, 14 * Day, 3, 8),
-        new(PlanId(6), "heroku-kafka:standard-2", false, 360000, 1000, 4000, 900 * GiB, 14 * Day, 3, 8),
-        new(PlanId(7), "heroku-kafka:extended-0", false, 300000, 2000, 8000, 400 * GiB, 42 * Day, 3, 8),
-        new(PlanId(8), "heroku-kafka:extended-1", false, 360000, 2000, 8000, 800 * GiB, 42 * Day, 3, 8),
-        new(PlanId(9), "heroku-kafka:extended-2", false, 720000, 2000, 8000, 2400 * GiB, 42 * Day, 3, 8),
+        // Dev Center: basic 4/32/64 GB, 240/480/960 partitions, produce 64/512/4096 KB/s, consume 256/2048/16384 KB/s;
+        // standard: replication at most 3, retention at most 2 weeks, 12,000 partitions; extended: 8, 6 weeks, 32,000.
+        // max_partition_replica_count is not published: the sandbox takes partitions × 3.
+        new(PlanId(1), "heroku-kafka:basic-0", true, 10000, 40, 720, 4 * GiB, 7 * Day, 3, 3, 240, 64 * KiB, 256 * KiB),
+        new(PlanId(2), "heroku-kafka:basic-1", true, 20000, 50, 1440, 32 * GiB, 7 * Day, 3, 3, 480, 512 * KiB, 2048 * KiB),
+        new(PlanId(3), "heroku-kafka:basic-2", true, 40000, 60, 2880, 64 * GiB, 7 * Day, 3, 3, 960, 4096 * KiB, 16384 * KiB),
+        new(PlanId(4), "heroku-kafka:standard-0", false, 150000, 1000, 36000, 150 * GiB, 14 * Day, 3, 3, 12000),
+        new(PlanId(5), "heroku-kafka:standard-1", false, 180000, 1000, 36000, 300 * GiB, 14 * Day, 3, 3, 12000),
+        new(PlanId(6), "heroku-kafka:standard-2", false, 360000, 1000, 36000, 900 * GiB, 14 * Day, 3, 3, 12000),
+        new(PlanId(7), "heroku-kafka:extended-0", false, 300000, 2000, 96000, 400 * GiB, 42 * Day, 3, 8, 32000),
+        new(PlanId(8), "heroku-kafka:extended-1", false, 360000, 2000, 96000, 800 * GiB, 42 * Day, 3, 8, 32000),
+        new(PlanId(9), "heroku-kafka:extended-2", false, 720000, 2000, 96000, 2400 * GiB, 42 * Day, 3, 8, 32000),
     ];
 
     public static KafkaPlan? Find(string? planName)

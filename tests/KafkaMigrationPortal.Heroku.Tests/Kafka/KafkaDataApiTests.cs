@@ -42,6 +42,33 @@ public sealed class KafkaDataApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cluster_info_reads_every_limit_the_plugin_reads_and_a_version_list()
+    {
+        Answer(200, Examples.Text("kafka-cluster-dedicated.json"));
+        var cluster = await harness.Kafka.GetClusterAsync(Cluster);
+        var limits = cluster.Limits!;
+        Assert.Equal((false, "3.7.1", 1073741824L, false),
+            (cluster.SharedCluster, cluster.VersionText, cluster.DataSizeBytes, cluster.Capabilities?.SupportsMixedCleanupPolicy));
+        Assert.Equal((21600000L, 1209600000L, 3, 3, 256, 12000, 36000, 161061273600L),
+            (limits.MinimumRetentionMs, limits.MaximumRetentionMs, limits.MinimumReplication, limits.MaximumReplication,
+             limits.MaxPartitionsPerTopic, limits.MaxTotalPartitions, limits.MaxPartitionReplicaCount, limits.DataSize?.LimitBytes));
+        Assert.Null(limits.ProduceQuotaBytesPerSecond);
+    }
+
+    [Fact]
+    public async Task Cluster_info_with_empty_limits_and_no_optional_members_still_reads()
+    {
+        Answer(200, """{"limits":{}}""");
+        var cluster = await harness.Kafka.GetClusterAsync(Cluster);
+        Assert.Equal(new KafkaClusterLimits(), cluster.Limits);
+        Assert.Null(cluster.SharedCluster);
+        Assert.Null(cluster.VersionText);
+        Assert.Null(cluster.TopicPrefix);
+        Assert.Null(cluster.Capabilities);
+        Assert.Null(cluster.DataSizeBytes);
+    }
+
+    [Fact]
     public async Task Cluster_info_404_while_provisioning_is_a_typed_not_found()
     {
         Answer(404, """{"id":"not_found","message":"Cluster not found"}""");

@@ -119,7 +119,7 @@ public sealed class KafkaDataReadinessTests : IAsyncLifetime
 
         Assert.Equal(MigrationRunStatus.Paused, paused.Run.Status);
         Assert.Equal(RunStepStatus.Failed, paused.Steps[0].Status);
-        Assert.Contains("'orders' with 4 partition(s) instead of 8", paused.Steps[0].Error, StringComparison.Ordinal);
+        Assert.Contains("Topic 'orders' already exists on the old add-on with 4 partitions; the old add-on's has 8", paused.Steps[0].Error, StringComparison.Ordinal);
         Assert.Empty(host.MutationsOf("POST", $"/data/kafka/v0/clusters/{source.Id}/topics"));
     }
 }

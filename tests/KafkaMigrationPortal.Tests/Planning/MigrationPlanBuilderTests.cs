@@ -136,6 +136,16 @@ public sealed class MigrationPlanBuilderTests
     }
 
     [Fact]
+    public void A_compacted_topic_without_retention_is_warned_to_get_a_retention_on_a_multi_tenant_target()
+    {
+        var toBasic = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());
+        Assert.Contains(toBasic.Warnings, w => w.Contains("'customers'", StringComparison.Ordinal) && w.Contains("default retention", StringComparison.Ordinal));
+
+        var toDedicated = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant() with { TargetPlan = "heroku-kafka:standard-0", TargetMultiTenant = false });
+        Assert.DoesNotContain(toDedicated.Warnings, w => w.Contains("default retention", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Double_write_warns_that_compacted_topics_lose_their_old_keys()
     {
         var plan = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());

@@ -168,6 +168,30 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
         Strategy = MigrationStrategy.DoubleWrite, Status = status, StartedBy = "someone@example.com", CreatedAt = Now,
     };
 
+    [Fact]
+    public async Task Reads_the_sources_own_limits_and_its_write_rate_and_data_size()
+    {
+        kafka.Cluster = new KafkaCluster(new("available"), null, Requests.Prefix, true,
+            new KafkaClusterLimits(MaxTopics: 40, ProduceQuotaBytesPerSecond: 65_536, DataSize: new(4_294_967_296)),
+            new KafkaClusterCapabilities(false), System.Text.Json.JsonDocument.Parse("1073741824").RootElement);
+        kafka.BytesInPerSecond = (30_000, 2_000.5);
+
+        var context = await Reader().ReadAsync(Credential, ["global"], Request() with { TargetPlan = "basic-0" });
+
+        Assert.Equal((40, 65_536L, 4_294_967_296L, (bool?)false),
+            (context.SourceLimits.MaxTopics, context.SourceLimits.ProduceQuotaBytesPerSecond, context.SourceLimits.DataSizeBytes, context.SourceLimits.SupportsMixedCleanupPolicy));
+        Assert.Equal(new SourceLoad(32_000.5, 1_073_741_824), context.SourceLoad);
+        Assert.Equal(KafkaPlanLimits.ForPlan("basic-0").ProduceQuotaBytesPerSecond, context.TargetLimits.ProduceQuotaBytesPerSecond);
+    }
+
+    [Fact]
+    public async Task A_source_without_throughput_or_data_size_has_an_unknown_load()
+    {
+        var context = await Reader().ReadAsync(Credential, ["global"], Request());
+
+        Assert.Equal(SourceLoad.Unknown, context.SourceLoad);
+    }
+
     private sealed class Factory(DbContextOptions<SqlitePortalDbContext> options) : IDbContextFactory<PortalDbContext>
     {
         public PortalDbContext CreateDbContext() => new SqlitePortalDbContext(options);
@@ -267,12 +291,14 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
 
         public int Reads { get; private set; }
 
+        public KafkaCluster Cluster { get; set; } = new(new("available"), null, Requests.Prefix, true, null, null);
+
+        public (double? Orders, double? Customers) BytesInPerSecond { get; set; }
+
         public Task<KafkaCluster> GetClusterAsync(string clusterId, CancellationToken cancellationToken = default)
         {
             Reads++;
-            return DataApiError is { } error
-                ? Task.FromException<KafkaCluster>(error)
-                : Task.FromResult(new KafkaCluster(new("available"), null, Requests.Prefix, true, null, null));
+            return DataApiError is { } error ? Task.FromException<KafkaCluster>(error) : Task.FromResult(Cluster);
         }
 
         public Task<KafkaWaitStatus> GetWaitStatusAsync(string clusterId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
@@ -286,8 +312,8 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
                 [
                     // Heroku lists Kafka's own offsets topic, with name and throughput only.
                     new("__consumer_offsets", null, 0, 0, null, false, 3.5, 512, 1024),
-                    new(Requests.Prefix + "orders", Requests.Prefix, 8, 3, 86_400_000, false, null, null, null),
-                    new("customers", Requests.Prefix, 2, 3, 86_400_000, true, null, null, null),
+                    new(Requests.Prefix + "orders", Requests.Prefix, 8, 3, 86_400_000, false, null, BytesInPerSecond.Orders, null),
+                    new("customers", Requests.Prefix, 2, 3, 86_400_000, true, null, BytesInPerSecond.Customers, null),
                 ]));
         }
 

@@ -15,17 +15,22 @@ public sealed class CreateTopicsExecutor : StepExecutor<CreateTopics>
     {
         var cluster = context.RequireAddonId(action.Addon).ToString();
         var wanted = action.Topics.Where(t => !KafkaInternalTopics.IsInternal(t.Name)).ToList();
-        var listed = ListedPartitions(await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken));
+        var topicList = await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken);
+        var listed = ListedPartitions(topicList);
+        // Read right after provisioning, before anything is created: a target that cannot hold the topics pauses the run.
+        var info = await context.Kafka.GetClusterAsync(cluster, context.CancellationToken);
+        var creation = TopicCreationPlan.For(action, info, topicList.Topics, $"the {Role(action.Addon)}");
+        if (creation.Problems.Count > 0)
+            return Failed($"No topic was created: the {Role(action.Addon)} cannot take the old add-on's topics as they are. {string.Join(" ", creation.Problems)}");
         var created = new List<string>();
         foreach (var topic in wanted.Where(t => !listed.ContainsKey(t.Name)))
         {
-            var request = new KafkaTopicCreate(topic.Name, topic.Partitions, action.SendReplicationFactor ? topic.ReplicationFactor : null,
-                topic.RetentionTimeMs, topic.Compacted);
+            var request = creation.Request(topic);
             try
             {
                 await context.MutateAsync(
                     "Create topic",
-                    $"POST /data/kafka/v0/clusters/{cluster}/topics name={topic.Name} partitions={topic.Partitions} retention_ms={topic.RetentionTimeMs?.ToString() ?? "default"} compaction={topic.Compacted}",
+                    $"POST /data/kafka/v0/clusters/{cluster}/topics name={topic.Name} partitions={topic.Partitions} retention_ms={request.RetentionTimeMs?.ToString() ?? "none"} compaction={topic.Compacted}",
                     ct => context.Kafka.CreateTopicAsync(cluster, request, ct));
                 created.Add(topic.Name);
             }
@@ -43,14 +48,6 @@ public sealed class CreateTopicsExecutor : StepExecutor<CreateTopics>
         }
 
         if (created.Count > 0) listed = ListedPartitions(await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken));
-        var mismatched = wanted.Where(t => listed.GetValueOrDefault(t.Name) is var n && n > 0 && n != t.Partitions).ToList();
-        if (mismatched.Count > 0)
-        {
-            return Failed("Partition counts cannot change after creation, and the " + Role(action.Addon) + " lists "
-                + string.Join(", ", mismatched.Select(t => $"'{t.Name}' with {listed[t.Name]} partition(s) instead of {t.Partitions}"))
-                + ". Delete those topics there (`heroku kafka:topics:destroy`) and resume, or re-plan.");
-        }
-
         var pending = wanted.Where(t => listed.GetValueOrDefault(t.Name) != t.Partitions).Select(t => t.Name).ToList();
         if (pending.Count > 0)
         {
