@@ -34,6 +34,9 @@ public interface ISandboxKafkaCluster
 
     /// <summary>Records older than this are deleted by the retention sweeper.</summary>
     void SetRetention(string name, TimeSpan retention);
+
+    /// <summary>The plan's produce quota, enforced at the TLS front (null: none, as on dedicated plans).</summary>
+    long? ProduceQuotaBytesPerSecond { get; set; }
 }
 
 /// <param name="Url">Comma-separated <c>kafka+ssl://host:port</c> list, as in <c>KAFKA_URL</c>.</param>

@@ -20,6 +20,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _segmentRoll;
+    private readonly ProduceThrottle _produceThrottle;
     private readonly Lock _sweepGate = new();
     private IAdminClient? _admin;
     private IConsumer<byte[]?, byte[]?>? _scanner;
@@ -32,6 +33,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         _time = time ?? TimeProvider.System;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SegmentRoll, TimeSpan.Zero);
         _segmentRoll = options.SegmentRoll;
+        _produceThrottle = new ProduceThrottle(_time);
         _mock = new MockKafkaCluster(brokerCount);
         try
         {
@@ -47,7 +49,7 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
             _certificates = SandboxCertificates.Create(addonId.ToString("N")[..8], options.BrokerHostName);
             foreach (var (brokerId, endpoint) in BrokerEndpoints())
             {
-                var front = new TlsBrokerFront(endpoint, _certificates, logger, options.RefuseTopicAutoCreation);
+                var front = new TlsBrokerFront(endpoint, _certificates, logger, options.RefuseTopicAutoCreation, _produceThrottle, _time);
                 _fronts.Add(front);
                 _mock.SetBrokerAdvertisedAddress(brokerId, "127.0.0.1", front.Port);
             }
@@ -91,6 +93,12 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         config.SslCertificatePem = _certificates.ClientCertificatePem;
         config.SslKeyPem = _certificates.ClientKeyPem;
         config.SslEndpointIdentificationAlgorithm = SslEndpointIdentificationAlgorithm.None;
+    }
+
+    public long? ProduceQuotaBytesPerSecond
+    {
+        get => _produceThrottle.BytesPerSecond;
+        set => _produceThrottle.BytesPerSecond = value;
     }
 
     public int RejectedTlsHandshakes => _fronts.Sum(f => f.RejectedHandshakes);

@@ -18,7 +18,11 @@ public sealed class TlsBrokerFront : IDisposable
     // Kafka's own socket.request.max.bytes.
     private const int MaxRequestBytes = 100 * 1024 * 1024;
 
+    private const short ProduceApiKey = 0;
+
     private readonly bool _refuseTopicAutoCreation;
+    private readonly ProduceThrottle? _throttle;
+    private readonly TimeProvider _time;
 
     private readonly TcpListener _listener;
     private readonly DnsEndPoint _broker;
@@ -29,9 +33,12 @@ public sealed class TlsBrokerFront : IDisposable
     private readonly Lock _connectionsGate = new();
     private readonly Task _acceptLoop;
 
-    public TlsBrokerFront(DnsEndPoint broker, SandboxCertificates certificates, ILogger logger, bool refuseTopicAutoCreation = true)
+    public TlsBrokerFront(DnsEndPoint broker, SandboxCertificates certificates, ILogger logger, bool refuseTopicAutoCreation = true,
+        ProduceThrottle? throttle = null, TimeProvider? time = null)
     {
         _refuseTopicAutoCreation = refuseTopicAutoCreation;
+        _throttle = throttle;
+        _time = time ?? TimeProvider.System;
         _broker = broker;
         _certificates = certificates;
         _logger = logger;
@@ -96,7 +103,7 @@ public sealed class TlsBrokerFront : IDisposable
             await using var brokerStream = upstream.GetStream();
 
             using var either = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var toBroker = _refuseTopicAutoCreation
+            var toBroker = _refuseTopicAutoCreation || _throttle is not null
                 ? RelayRequestsAsync(tls, brokerStream, either.Token)
                 : tls.CopyToAsync(brokerStream, either.Token);
             var toClient = brokerStream.CopyToAsync(tls, either.Token);
@@ -123,8 +130,8 @@ public sealed class TlsBrokerFront : IDisposable
         }
     }
 
-    /// <summary>Client to broker, one request frame at a time, so that Metadata requests can be edited.</summary>
-    private static async Task RelayRequestsAsync(Stream client, Stream broker, CancellationToken cancellationToken)
+    /// <summary>Client to broker, one request frame at a time, so that Metadata requests can be edited and Produce requests held back.</summary>
+    private async Task RelayRequestsAsync(Stream client, Stream broker, CancellationToken cancellationToken)
     {
         var sizePrefix = new byte[4];
         while (await client.ReadAtLeastAsync(sizePrefix, sizePrefix.Length, throwOnEndOfStream: false, cancellationToken) == sizePrefix.Length)
@@ -135,7 +142,13 @@ public sealed class TlsBrokerFront : IDisposable
             try
             {
                 await client.ReadExactlyAsync(frame.AsMemory(0, size), cancellationToken);
-                KafkaRequestRewriter.RefuseTopicAutoCreation(frame.AsSpan(0, size));
+                if (_refuseTopicAutoCreation) KafkaRequestRewriter.RefuseTopicAutoCreation(frame.AsSpan(0, size));
+                if (_throttle is not null && size >= 2 && System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(frame) == ProduceApiKey
+                    && _throttle.Reserve(size) is { } wait && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, cancellationToken);
+                }
+
                 await broker.WriteAsync(sizePrefix, cancellationToken);
                 await broker.WriteAsync(frame.AsMemory(0, size), cancellationToken);
             }

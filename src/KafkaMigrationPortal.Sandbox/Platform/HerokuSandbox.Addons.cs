@@ -398,9 +398,16 @@ public sealed partial class HerokuSandbox
             return;
         }
 
-        addon.Credentials = _clusters is null
-            ? PlaceholderCredentials(addon)
-            : _clusters.Create(addon.Id, _options.BrokersPerCluster).Credentials;
+        if (_clusters is null)
+        {
+            addon.Credentials = PlaceholderCredentials(addon);
+        }
+        else
+        {
+            var cluster = _clusters.Create(addon.Id, _options.BrokersPerCluster);
+            cluster.ProduceQuotaBytesPerSecond = addon.Plan.ProduceQuotaBytesPerSecond;
+            addon.Credentials = cluster.Credentials;
+        }
         addon.State = AddonStates.Provisioned;
         addon.ProvisionMessage = "Kafka is available.";
         foreach (var attachment in attachments)

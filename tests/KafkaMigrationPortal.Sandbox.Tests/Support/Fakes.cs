@@ -34,6 +34,8 @@ internal sealed class FakeKafkaCluster(Guid addonId) : ISandboxKafkaCluster
 {
     public Guid AddonId { get; } = addonId;
 
+    public long? ProduceQuotaBytesPerSecond { get; set; }
+
     public SandboxKafkaCredentials Credentials { get; } = new(
         $"kafka+ssl://{addonId:N}.fake:9096",
         $"trusted-cert-{addonId:N}",
