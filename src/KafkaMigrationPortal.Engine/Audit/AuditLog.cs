@@ -15,13 +15,23 @@ public sealed record AuditVerification(long EntriesChecked, long? FirstBrokenSeq
     public bool Intact => FirstBrokenSequence is null;
 }
 
-/// <summary>The portal's append-only, hash-chained audit log.</summary>
-public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, ILogger<AuditLog> logger)
+/// <summary>
+/// The portal's append-only audit log. Each entry is chained to the previous one and sealed with an HMAC-SHA256
+/// keyed by the <see cref="AuditKey"/>, and a sealed <see cref="AuditCheckpoint"/> names the chain's head, so a
+/// database writer without the key can neither re-seal an edited entry nor cut off the newest ones unnoticed.
+/// </summary>
+public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, ILogger<AuditLog> logger, AuditKey? key = null)
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    private readonly AuditKey key = key ?? AuditKey.Unconfigured;
+
+    // The boundary never moves once anchored; null until this process has read or written it.
+    private long? legacyThrough;
+
     public async Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
+        var boundary = await AnchorAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -41,30 +51,116 @@ public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts
                 PreviousHash = last?.Hash ?? GenesisHash,
                 Hash = "",
             };
-            entry.Hash = HashOf(entry);
+            entry.Hash = SealOf(entry);
             db.AuditEntries.Add(entry);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return entry;
             }
             catch (DbUpdateException) when (attempt < 20)
             {
                 // Another writer extended the chain first (the unique sequence refused ours): chain onto theirs.
                 logger.LogDebug("Audit sequence {Sequence} was taken; retrying", entry.Sequence);
+                continue;
             }
+
+            await AdvanceCheckpointAsync(db, boundary, entry, cancellationToken);
+            return entry;
         }
     }
 
-    /// <summary>Recomputes every link in order and names the first entry whose hash or link does not hold.</summary>
+    /// <summary>
+    /// Seals the chain's head as its first checkpoint, once (at start-up and before the first append): entries
+    /// already there were written before the HMAC and stay checked by their SHA-256 hashes. The boundary is the
+    /// longest run of entries from the first that hold under that rule; sealed entries after it mean the checkpoint
+    /// was removed, which is logged as an error (the log line is the evidence a database writer cannot erase).
+    /// </summary>
+    public async Task<long> AnchorAsync(CancellationToken cancellationToken = default)
+    {
+        if (legacyThrough is { } known)
+        {
+            return known;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.AuditCheckpoints.AsNoTracking().FirstOrDefaultAsync(cancellationToken) is { } existing)
+        {
+            return (legacyThrough = existing.LegacyThrough).Value;
+        }
+
+        long boundary = 0, lastSequence = 0;
+        string previousHash = GenesisHash, head = GenesisHash;
+        var legacy = true;
+        await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            legacy = legacy && entry.Sequence == boundary + 1 && entry.PreviousHash == previousHash && HashOf(entry) == entry.Hash;
+            if (legacy)
+            {
+                boundary = entry.Sequence;
+            }
+
+            previousHash = head = entry.Hash;
+            lastSequence = entry.Sequence;
+        }
+
+        var checkpoint = Sealed(new AuditCheckpoint { LegacyThrough = boundary, Sequence = lastSequence, Head = head, Mac = "" });
+        db.AuditCheckpoints.Add(checkpoint);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            if (lastSequence > boundary)
+            {
+                logger.LogError("The audit checkpoint was missing although entries {First} to {Last} are HMAC-sealed: it was removed. Re-anchored at entry {Last} (head {Head}); entries up to {Boundary} are checked by SHA-256 only",
+                    boundary + 1, lastSequence, lastSequence, head, boundary);
+            }
+            else if (boundary > 0)
+            {
+                logger.LogWarning("Audit chain anchored at entry {Sequence} (head {Head}): entries up to it predate the HMAC and are checked by SHA-256 only", boundary, head);
+            }
+        }
+        catch (DbUpdateException)
+        {
+            // Another process anchored first: its boundary holds.
+            await using var again = await contexts.CreateDbContextAsync(cancellationToken);
+            checkpoint = await again.AuditCheckpoints.AsNoTracking().FirstAsync(cancellationToken);
+        }
+
+        return (legacyThrough = checkpoint.LegacyThrough).Value;
+    }
+
+    private async Task AdvanceCheckpointAsync(PortalDbContext db, long boundary, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var next = Sealed(new AuditCheckpoint { LegacyThrough = boundary, Sequence = entry.Sequence, Head = entry.Hash, Mac = "" });
+        // Only forward: a slower writer must not move the head back behind a faster one's entry.
+        await db.AuditCheckpoints.Where(c => c.Id == AuditCheckpoint.SingleRowId && c.Sequence < next.Sequence)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.Sequence, next.Sequence).SetProperty(x => x.Head, next.Head).SetProperty(x => x.Mac, next.Mac), cancellationToken);
+        // Published outside the database too: a log drain keeps what a database writer cannot roll back.
+        logger.LogInformation("Audit checkpoint {Sequence} {Head} {Mac}", next.Sequence, next.Head, next.Mac);
+    }
+
+    /// <summary>
+    /// Recomputes every link in order and names the first entry whose hash or link does not hold, then checks that
+    /// the chain still reaches the sealed checkpoint.
+    /// </summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        if (checkpoint is not null && Sealed(checkpoint).Mac != checkpoint.Mac)
+        {
+            return new(0, checkpoint.LegacyThrough + 1, "the audit checkpoint was not written by the portal (its HMAC does not hold)");
+        }
+
         var previousHash = GenesisHash;
         long expected = 1, checkedCount = 0;
         await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             checkedCount++;
+            if (checkpoint is null)
+            {
+                return new(checkedCount, entry.Sequence, "the audit checkpoint is missing: the chain's head cannot be confirmed");
+            }
+
             if (entry.Sequence != expected)
             {
                 return new(checkedCount, expected, $"entry {expected} is missing (the next one is {entry.Sequence})");
@@ -75,7 +171,8 @@ public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts
                 return new(checkedCount, entry.Sequence, $"entry {entry.Sequence} does not link to entry {entry.Sequence - 1}");
             }
 
-            if (HashOf(entry) != entry.Hash)
+            var expectedHash = entry.Sequence <= checkpoint.LegacyThrough ? HashOf(entry) : SealOf(entry);
+            if (expectedHash != entry.Hash || (entry.Sequence == checkpoint.Sequence && entry.Hash != checkpoint.Head))
             {
                 return new(checkedCount, entry.Sequence, $"entry {entry.Sequence} was changed after it was written");
             }
@@ -84,20 +181,37 @@ public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts
             expected++;
         }
 
+        if (checkpoint is not null && expected <= checkpoint.Sequence)
+        {
+            return new(checkedCount, expected, $"entries {expected} to {checkpoint.Sequence} are missing: the checkpoint names entry {checkpoint.Sequence}");
+        }
+
         return new(checkedCount, null, null);
     }
 
     // Both providers keep at least millisecond precision; hash exactly what will be read back.
     private static DateTimeOffset Truncated(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
+    private static string CanonicalOf(AuditEntry e) => string.Join('\u001f',
+        e.Sequence.ToString(CultureInfo.InvariantCulture),
+        e.At.UtcTicks.ToString(CultureInfo.InvariantCulture),
+        e.Actor, e.Action, e.App ?? "", e.RunId?.ToString() ?? "", e.Summary, e.Details ?? "", e.PreviousHash);
+
+    /// <summary>The keyless SHA-256 rule, kept for entries written before the HMAC (up to the checkpoint's boundary).</summary>
     internal static string HashOf(AuditEntry e)
     {
-        var canonical = string.Join('\u001f',
-            e.Sequence.ToString(CultureInfo.InvariantCulture),
-            e.At.UtcTicks.ToString(CultureInfo.InvariantCulture),
-            e.Actor, e.Action, e.App ?? "", e.RunId?.ToString() ?? "", e.Summary, e.Details ?? "", e.PreviousHash);
+        var canonical = CanonicalOf(e);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    /// <summary>The entry's HMAC over the same fields as <see cref="HashOf"/>: what entries after the legacy boundary carry.</summary>
+    internal string SealOf(AuditEntry e) => key.Mac(string.Join('\u001f', "entry", CanonicalOf(e)));
+
+    private AuditCheckpoint Sealed(AuditCheckpoint c) => new()
+    {
+        LegacyThrough = c.LegacyThrough, Sequence = c.Sequence, Head = c.Head,
+        Mac = key.Mac(string.Join('\u001f', "checkpoint", c.LegacyThrough.ToString(CultureInfo.InvariantCulture), c.Sequence.ToString(CultureInfo.InvariantCulture), c.Head)),
+    };
 
     /// <summary>
     /// A last line of defence: callers write no secrets, but anything shaped like one is masked before it is stored

@@ -18,6 +18,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
     public DbSet<RunStep> RunSteps => Set<RunStep>();
 
     public DbSet<RunEvent> RunEvents => Set<RunEvent>();

@@ -17,6 +17,32 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Head")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LegacyThrough")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditCheckpoints", (string)null);
+                });
+
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -81,54 +107,111 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                     b.ToTable("AuditEntries");
                 });
 
-            modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.UserAccount", b =>
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Execution.MigrationRun", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("AccessTokenExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Email")
-                        .IsRequired()
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("HerokuUserId")
+                    b.Property<string>("App")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("LastSignInAt")
+                    b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Name")
+                    b.Property<int>("CurrentStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DoubleWriteStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExecutedWith")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ProtectedAccessToken")
+                    b.Property<string>("PendingJobId")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ProtectedRefreshToken")
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Roles")
+                    b.Property<string>("PlanJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedFormationJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RequiredApprovals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceAddon")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SourceAddonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TargetAddonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetAddonName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetPlan")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("Email");
+                    b.HasIndex("CreatedAt");
 
-                    b.HasIndex("HerokuUserId")
-                        .IsUnique();
+                    b.HasIndex("App", "Status");
 
-                    b.ToTable("UserAccount");
+                    b.ToTable("MigrationRuns");
                 });
 
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Execution.RunEvent", b =>
@@ -302,113 +385,6 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                     b.ToTable("StepApprovals");
                 });
 
-            modelBuilder.Entity("KafkaMigrationPortal.Engine.Execution.MigrationRun", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("App")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("CurrentStep")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DoubleWriteStartedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ExecutedWith")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LeaseExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PendingJobId")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Phase")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PlanJson")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RecordedFormationJson")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("RequiredApprovals")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("SourceAddon")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("SourceAddonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StartedBy")
-                        .IsRequired()
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Strategy")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("TargetAddonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TargetAddonName")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TargetPlan")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt");
-
-                    b.HasIndex("App", "Status");
-
-                    b.ToTable("MigrationRuns");
-                });
-
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.DataProtectionKeyRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -423,7 +399,57 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("DataProtectionKeys");
+                    b.ToTable("DataProtectionKeys", (string)null);
+                });
+
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.UserAccount", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AccessTokenExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HerokuUserId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSignInAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedAccessToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedRefreshToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Email");
+
+                    b.HasIndex("HerokuUserId")
+                        .IsUnique();
+
+                    b.ToTable("UserAccount");
                 });
 
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Execution.RunEvent", b =>
