@@ -19,8 +19,22 @@ internal sealed class DatabaseKeyRing(IDbContextFactory<PortalDbContext> context
     public static void AddTo(IServiceCollection services)
     {
         services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(
-            options => options.XmlRepository = new DatabaseKeyRing(provider.GetRequiredService<IDbContextFactory<PortalDbContext>>())));
+        // GetService answers null when the variable is unset; the decryptor asks for it the same way.
+        services.AddSingleton(provider => KeyRingEncryptionKey.From(provider.GetRequiredService<IConfiguration>())!);
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
+        {
+            options.XmlRepository = new DatabaseKeyRing(provider.GetRequiredService<IDbContextFactory<PortalDbContext>>());
+            if (provider.GetService<KeyRingEncryptionKey>() is { } key)
+            {
+                options.XmlEncryptor = new KeyRingEncryptor(key);
+            }
+            else
+            {
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger<DatabaseKeyRing>().LogWarning(
+                    "{Variable} is not set: Data Protection keys are stored unencrypted in the database, so a copy of it reveals the stored Heroku tokens",
+                    KeyRingEncryptionKey.EnvironmentVariable);
+            }
+        }));
     }
 
     public IReadOnlyCollection<XElement> GetAllElements()
