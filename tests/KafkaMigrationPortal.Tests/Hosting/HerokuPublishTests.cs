@@ -37,9 +37,9 @@ public sealed class HerokuPublishTests
             var (exitCode, output) = await PublishAsync(root, publishDir + Path.DirectorySeparatorChar);
             Assert.True(exitCode == 0, $"dotnet publish exited with {exitCode}:\n{Tail(output)}");
 
-            var published = PublishedFolders(root, publishDir);
+            var published = PublishedFolders(root, publishDir).Select(folder => Path.GetRelativePath(root, folder));
+            Assert.Equal(new[] { Path.Combine("src", "KafkaMigrationPortal", publishDir) }, published);
             var portal = Path.Combine(root, "src", "KafkaMigrationPortal", publishDir);
-            Assert.Equal(new[] { portal }, published);
             foreach (var assembly in PortalAssemblies)
             {
                 Assert.True(File.Exists(Path.Combine(portal, assembly)), $"{assembly} is missing from {portal}");
@@ -49,6 +49,11 @@ public sealed class HerokuPublishTests
             Assert.True(testOnly.Count == 0, $"published test or benchmark files:\n{string.Join("\n", testOnly)}");
             var bytes = Directory.EnumerateFiles(portal, "*", SearchOption.AllDirectories).Sum(file => new FileInfo(file).Length);
             Assert.True(bytes < HerokuSlugLimitBytes, $"the portal publishes {bytes / (1024 * 1024)} MB");
+
+            // The published portal runs as the Procfile starts it, and in single-operator mode refuses the dyno's address.
+            var (portalExit, portalStderr) = await RunPublishedPortalAsync(portal);
+            Assert.Equal(1, portalExit);
+            Assert.Contains("single-operator mode", Assert.Single(portalStderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         }
         finally
         {
@@ -79,6 +84,27 @@ public sealed class HerokuPublishTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<(int ExitCode, string StdErr)> RunPublishedPortalAsync(string folder)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        foreach (var arg in new[] { Path.Combine(folder, "KafkaMigrationPortal.dll"), "--urls", "http://0.0.0.0:5000" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
+        start.Environment["Heroku__KafkaApiBaseUrl"] = "http://127.0.0.1:9/";
+        start.Environment["Storage__SqlitePath"] = Path.Combine(folder, "never-created.db");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await stdout;
+        return (process.ExitCode, await stderr);
     }
 
     /// <summary>Every project folder the publish wrote into.</summary>
