@@ -40,6 +40,7 @@ public static class PortalModule
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
+        app.UseSingleOperatorReach();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/not-found", createScopeForErrors: true);

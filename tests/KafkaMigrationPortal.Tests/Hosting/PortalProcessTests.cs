@@ -127,6 +127,79 @@ public sealed class PortalProcessTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private static Dictionary<string, string> SingleOperatorEnvironment(string databaseFile) => new()
+    {
+        ["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox",
+        ["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/",
+        ["Heroku__KafkaApiBaseUrl"] = "http://127.0.0.1:9/",
+        ["Storage__SqlitePath"] = databaseFile,
+    };
+
+    [Fact]
+    public async Task Single_operator_mode_on_the_Procfiles_address_for_every_interface_stops_with_one_line_naming_the_setting()
+    {
+        var databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-reach-{Guid.NewGuid():N}.db");
+        var port = ClosedPort();
+
+        var (exitCode, stdout, stderr) = await RunPortalAsync(SingleOperatorEnvironment(databaseFile), "--urls", $"http://0.0.0.0:{port}");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("single-operator mode", line);
+        Assert.Contains($"http://0.0.0.0:{port}", line);
+        Assert.Contains("--urls", line);
+        Assert.DoesNotContain("Now listening on", stdout);
+        Assert.DoesNotContain("   at ", stderr + stdout);
+        Assert.False(File.Exists(databaseFile));
+    }
+
+    [Fact]
+    public async Task Single_operator_mode_on_a_loopback_address_starts_and_answers()
+    {
+        var databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-reach-{Guid.NewGuid():N}.db");
+        var port = ClosedPort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KafkaMigrationPortal.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var (key, value) in SingleOperatorEnvironment(databaseFile))
+        {
+            start.Environment[key] = value;
+        }
+
+        var output = new StringWriter();
+        using var portal = Process.Start(start)!;
+        portal.OutputDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        portal.ErrorDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
+        portal.BeginOutputReadLine();
+        portal.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient();
+            var health = await Deadline.PollAsync(async () =>
+            {
+                if (portal.HasExited) throw new InvalidOperationException($"the portal exited with {portal.ExitCode}:\n{output}");
+                try
+                {
+                    using var response = await client.GetAsync($"http://127.0.0.1:{port}/health");
+                    return (HttpStatusCode?)response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            }, status => status is not null, TimeSpan.FromSeconds(60), "the portal answers on its loopback address");
+
+            Assert.NotEqual(HttpStatusCode.Forbidden, health);
+        }
+        finally
+        {
+            portal.Kill(entireProcessTree: true);
+            await portal.WaitForExitAsync();
+            File.Delete(databaseFile);
+        }
+    }
+
     [Fact]
     public async Task A_worker_without_a_Heroku_credential_is_refused_because_the_sandbox_lives_in_the_web_process()
     {

@@ -11,7 +11,9 @@ using KafkaMigrationPortal.Sandbox.Control;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.Execution;
 using KafkaMigrationPortal.Tests.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,5 +118,51 @@ public sealed class SingleOperatorModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith(IdentityModule.SignInPath, response.Headers.Location!.PathAndQuery);
         Assert.Equal(SignInMode.HerokuOAuth, portal.Services.GetRequiredService<SignInSettings>().Mode);
+    }
+
+    private static async Task<HttpContext> RequestFromAsync(PortalFactory portal, string remoteAddress, string path) =>
+        await portal.Server.SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Get;
+            context.Request.Path = path;
+            context.Connection.RemoteIpAddress = IPAddress.Parse(remoteAddress);
+        });
+
+    [Theory]
+    [InlineData("203.0.113.7")]
+    [InlineData("10.0.0.5")]
+    [InlineData("::ffff:192.168.1.20")]
+    public async Task In_single_operator_mode_a_request_from_another_machine_is_refused(string remoteAddress)
+    {
+        var portal = Portal(apiKey: true, oauthClient: false);
+
+        var settings = await RequestFromAsync(portal, remoteAddress, "/settings");
+        var health = await RequestFromAsync(portal, remoteAddress, "/health");
+
+        Assert.Equal(StatusCodes.Status403Forbidden, settings.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status403Forbidden, health.Response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task In_single_operator_mode_a_request_from_this_machine_is_the_local_operator(string remoteAddress)
+    {
+        var portal = Portal(apiKey: true, oauthClient: false);
+
+        var settings = await RequestFromAsync(portal, remoteAddress, "/settings");
+
+        Assert.Equal(StatusCodes.Status200OK, settings.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_Heroku_sign_in_a_request_from_another_machine_is_sent_to_sign_in_like_any_other()
+    {
+        var portal = Portal(apiKey: true, oauthClient: true);
+
+        var settings = await RequestFromAsync(portal, "203.0.113.7", "/settings");
+
+        Assert.Equal(StatusCodes.Status302Found, settings.Response.StatusCode);
+        Assert.Equal(IdentityModule.SignInPath, new Uri(settings.Response.Headers.Location.ToString()).AbsolutePath);
     }
 }

@@ -40,6 +40,11 @@ public static class IdentityModule
             return settings;
         }
 
+        if (settings.Mode == SignInMode.SingleOperator)
+        {
+            SingleOperatorReach.EnsureOnlyThisMachine(builder.Configuration);
+        }
+
         services.AddSingleton<LocalOperatorAccount>();
         services.AddTransient<IClaimsTransformation, RolesFromDirectory>();
         services.Configure<ForwardedHeadersOptions>(options =>
