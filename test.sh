@@ -48,6 +48,9 @@ run_pg "$PGBIN/pg_ctl" -D "$PGDATA_ROOT/data" -l "$PGDATA_ROOT/server.log" -w -t
     -o "-p $PGPORT -k $PGDATA_ROOT -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
 export KMP_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
 export KMP_CHROMIUM="${KMP_CHROMIUM:-/usr/bin/chromium}"
+# Where a portal listens is each test's own choice: an image-wide setting (the official .NET images set
+# ASPNETCORE_HTTP_PORTS) would make single-operator mode refuse to start in the in-process tests.
+unset ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS ASPNETCORE_HTTPS_PORTS
 
 log "running the tests"
 results="$(mktemp -d /tmp/kmp-results.XXXXXX)"

@@ -22,7 +22,7 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
         var candidates = await db.MigrationRuns.AsNoTracking()
             .Where(r => r.Status == MigrationRunStatus.Planned || r.Status == MigrationRunStatus.Running || r.Status == MigrationRunStatus.Waiting)
             .Where(r => r.LeaseOwner == null || r.LeaseExpiresAt == null || r.LeaseExpiresAt < now)
-            .Select(r => new { r.Id, r.PendingJobId, r.CurrentStep, r.LeaseOwner })
+            .Select(r => new { r.Id, r.PendingJobId, r.CurrentStep, r.LeaseOwner, r.UpdatedAt })
             .ToListAsync(cancellationToken);
         var requeued = 0;
         foreach (var run in candidates)
@@ -30,6 +30,9 @@ public sealed class RunReconciler(IDbContextFactory<PortalDbContext> contexts, I
             // An expired claim that still names its holder means the holder died inside a step; its job may still
             // look "processing" in Hangfire (until the storage's invisibility timeout), so it does not count as pending.
             var holderDied = run.LeaseOwner is not null;
+            // Saved a moment ago with no job recorded yet: whoever saved it (a start, a command) is queuing the job now.
+            // Had it died in between, the run is rescued once this has lasted as long as a lost job may.
+            if (!holderDied && run.PendingJobId is null && run.UpdatedAt > now - options.Value.PendingJobTimeout) continue;
             var job = holderDied ? null : scheduler.Find(run.PendingJobId);
             if (!holderDied && IsAlive(job, now)) continue;
             if (holderDied)

@@ -8,6 +8,7 @@ using KafkaMigrationPortal.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Options;
 
 namespace KafkaMigrationPortal.Tests.Execution;
 
@@ -139,6 +140,31 @@ public sealed class RecoveryEngineTests(RecoveryEngineTests.Engine engine) : ICl
         Assert.Equal(requeued, scheduler.Continuations.Any(c => c.RunId == runId && c.Next == Continuation.Now));
         var events = (await host.Runs.GetAsync(runId))!.Events;
         Assert.Equal(requeued, events.Any(e => e.Kind == RunEventKinds.Reconciled && e.Summary.Contains(state.ToString().ToLowerInvariant())));
+    }
+
+    [Fact]
+    public async Task A_run_saved_a_moment_ago_with_no_job_recorded_yet_is_left_to_its_starter_and_rescued_once_that_has_lasted_too_long()
+    {
+        // Seen in the recovery proof: the reconciler ran between the start saving the run and recording its job, and
+        // queued a second job for it.
+        var source = await host.SourceAsync();
+        var runId = await host.Runs.StartAsync(EngineHost.HandPlan(source, EngineHost.Step(new SetMaintenance(true))), EngineHost.Starter);
+        Assert.Null((await host.Runs.GetAsync(runId))!.Run.PendingJobId);
+        scheduler.Continuations.Clear();
+
+        Assert.Equal(0, await ReconcileAsync());
+        Assert.DoesNotContain(scheduler.Continuations, c => c.RunId == runId);
+
+        time.Advance(host.Services.GetRequiredService<IOptions<ExecutionOptions>>().Value.PendingJobTimeout);
+        Assert.Equal(1, await ReconcileAsync());
+        Assert.Contains(scheduler.Continuations, c => c.RunId == runId && c.Next == Continuation.Now);
+        Assert.Contains((await host.Runs.GetAsync(runId))!.Events, e => e.Kind == RunEventKinds.Reconciled && e.Summary.Contains("no pending job"));
+    }
+
+    private async Task<int> ReconcileAsync()
+    {
+        using var scope = host.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<RunReconciler>().ReconcileAsync(CancellationToken.None);
     }
 
     [Fact]
