@@ -48,9 +48,8 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         var alice = await aliceContext.NewPageAsync();
         await GrantApproverToBobAsync(alice);
 
-        var runId = await StartDoubleWriteInTheWizardAsync(alice, app);
+        var runId = await StartDoubleWriteInTheWizardAsync(alice, app, oldAddon);
         runDeadline = DateTime.UtcNow + RunDeadline;
-        Assert.Equal(oldAddon, await AddonAttachedAsAsync(app, "KAFKA")); // the wizard only read until Start
 
         // From here on alice's page is never navigated: whatever changes on it arrives over the circuit.
         await Expect(alice.GetByTestId("run-status")).ToBeVisibleAsync();
@@ -128,7 +127,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await Expect(box).ToBeCheckedAsync();
     }
 
-    private async Task<Guid> StartDoubleWriteInTheWizardAsync(IPage alice, string app)
+    private async Task<Guid> StartDoubleWriteInTheWizardAsync(IPage alice, string app, string oldAddon)
     {
         await session.OpenAsync(alice, "migrations/new");
 
@@ -154,6 +153,8 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await Expect(alice.Locator("[data-testid^='plan-step-'][data-point-of-no-return='true']")).ToHaveCountAsync(1);
         await session.ScreenshotAsync(alice, "wizard-review");
 
+        // The wizard only read: up to Start, nothing on Heroku changed (after it the run's first steps move KAFKA at once).
+        Assert.Equal(oldAddon, await AddonAttachedAsAsync(app, "KAFKA"));
         await alice.GetByTestId("wizard-start").ClickAsync();
         await Expect(alice).ToHaveURLAsync(RunUrl(), new() { Timeout = 30_000 });
         return Guid.Parse(RunUrl().Match(alice.Url).Groups["id"].Value);
