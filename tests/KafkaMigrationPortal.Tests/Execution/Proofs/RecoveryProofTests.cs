@@ -48,6 +48,9 @@ public sealed class RecoveryProofTests(ITestOutputHelper output) : IAsyncLifetim
         // What a process killed while polling for due jobs leaves: Hangfire's scheduler lock, which (for its default
         // 10 minutes) stopped every scheduled job in every process.
         await cluster.SqlAsync("INSERT INTO hangfire.lock (resource, acquired) VALUES ('hangfire:locks:schedulepoller', now()) ON CONFLICT DO NOTHING");
+        // Slow Heroku calls from here on keep the steps after the wait from all finishing before the kill aimed "right
+        // after a step" lands (the run would be over, with nothing left to recover); the wait itself makes no call.
+        await cluster.SetFaultsAsync(new SandboxFaults(LatencyMs: 2000));
         await StartWorkersAsync();
 
         var waited = await WaitForRunAsync(runId, r => r.Steps[wait].Status == RunStepStatus.Done,
@@ -57,9 +60,7 @@ public sealed class RecoveryProofTests(ITestOutputHelper output) : IAsyncLifetim
             TimeSpan.FromSeconds(30), "the run's wake-up job ends as succeeded");
         Assert.DoesNotContain(waited.Events, e => e.Kind == RunEventKinds.Reconciled);
 
-        // 2. All processes die right after a step completes. Slow Heroku calls keep the steps after it from all finishing
-        // before the kill lands on a loaded machine (the run would be over, with nothing left to recover).
-        await cluster.SetFaultsAsync(new SandboxFaults(LatencyMs: 2000));
+        // 2. All processes die right after a step completes.
         await WaitForRunAsync(runId, r => r.Steps[afterWait].Status == RunStepStatus.Done, TimeSpan.FromSeconds(90), "the step after the wait is done");
         await cluster.KillAllPortalsAsync();
         await cluster.SetFaultsAsync(new SandboxFaults());
