@@ -36,7 +36,8 @@ public sealed class ControlTests
     [Fact]
     public async Task Every_response_carries_the_remaining_budget_and_an_exhausted_budget_answers_rate_limit()
     {
-        await using var host = await SandboxHost.StartAsync(o => o.RateLimitPool = 3);
+        // The budget refills with time (75 a minute by default); a frozen clock keeps a slow machine from refilling it mid-test.
+        await using var host = await SandboxHost.StartAsync(o => o.RateLimitPool = 3, time: new RecordingFakeTime(Start));
         var api = host.Client();
         var remaining = new List<int>();
         for (var i = 0; i < 3; i++)
