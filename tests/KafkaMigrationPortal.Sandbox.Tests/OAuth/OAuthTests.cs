@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using KafkaMigrationPortal.Sandbox.Tests.Support;
 using KafkaMigrationPortal.TestSupport;
+using KafkaMigrationPortal.TestSupport.Time;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace KafkaMigrationPortal.Sandbox.Tests.OAuth;
@@ -109,7 +110,8 @@ public sealed class OAuthTests
     [Fact]
     public async Task Access_tokens_expire()
     {
-        await using var host = await SandboxHost.StartAsync(o => o.OAuthAccessTokenLifetime = TimeSpan.FromSeconds(1));
+        var time = new RecordingFakeTime(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await SandboxHost.StartAsync(o => o.OAuthAccessTokenLifetime = TimeSpan.FromHours(8), time: time);
         var browser = host.Client(token: null);
         var code = await SignIn(browser, "alice@example.com");
         var token = await Token(browser, new Dictionary<string, string>
@@ -119,16 +121,17 @@ public sealed class OAuthTests
             ["client_secret"] = SandboxUsers.PortalOAuthClientSecret,
         });
         var api = host.Client(token["access_token"]!.GetValue<string>());
+        Assert.Equal(8 * 3600, token["expires_in"]!.GetValue<int>());
+
+        time.Advance(TimeSpan.FromHours(8) - TimeSpan.FromSeconds(1));
         using (var ok = await api.GetAsync("account"))
         {
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
 
-        await Deadline.PollAsync(async () =>
-        {
-            using var response = await api.GetAsync("account");
-            return response.StatusCode == HttpStatusCode.Unauthorized;
-        }, TimeSpan.FromSeconds(10), "access token expired");
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var expired = await api.GetAsync("account");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
     }
 
     [Fact]
