@@ -13,6 +13,8 @@ internal static class PlatformApiEndpoints
     {
         api.MapGet("/account", (HttpContext h) => Ok(h, (s, c) => s.GetAccount(c)));
         api.MapGet("/account/rate-limits", (HttpContext h) => Ok(h, (s, c) => s.GetRateLimits(c)));
+        api.MapGet("/teams", (HttpContext h) => List(h, (s, c) => s.ListTeams(c), "name"));
+        api.MapDelete("/teams/{team}/members/{member}", (HttpContext h, string team, string member) => Ok(h, (s, c) => s.RemoveTeamMember(c, team, member)));
 
         api.MapGet("/apps/{app}", (HttpContext h, string app) => Ok(h, (s, c) => s.GetApp(c, app)));
         api.MapPatch("/apps/{app}", (HttpContext h, string app) => Ok(h, (s, c) => s.UpdateApp(c, app, Body(h))));

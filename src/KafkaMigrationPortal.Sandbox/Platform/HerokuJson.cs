@@ -38,6 +38,35 @@ internal static class HerokuJson
         ["default_team"] = null,
     };
 
+    public static JsonObject Team(TeamRecord team, string role) => new()
+    {
+        ["id"] = team.Id.ToString(),
+        ["name"] = team.Name,
+        ["created_at"] = Time(team.CreatedAt),
+        ["updated_at"] = Time(team.CreatedAt),
+        ["credit_card_collections"] = false,
+        ["default"] = false,
+        ["enterprise_account"] = null,
+        ["identity_provider"] = null,
+        ["membership_limit"] = 25,
+        ["provisioned_licenses"] = false,
+        ["role"] = role,
+        ["type"] = "team",
+    };
+
+    public static JsonObject TeamMember(TeamRecord team, SandboxUser user, string role, DateTimeOffset now) => new()
+    {
+        ["id"] = user.Id.ToString(),
+        ["email"] = user.Email,
+        ["role"] = role,
+        ["federated"] = false,
+        ["identity_provider"] = null,
+        ["two_factor_authentication"] = false,
+        ["created_at"] = Time(team.CreatedAt),
+        ["updated_at"] = Time(now),
+        ["user"] = new JsonObject { ["id"] = user.Id.ToString(), ["email"] = user.Email, ["name"] = user.Name },
+    };
+
     public static JsonObject App(AppRecord app) => new()
     {
         ["acm"] = false,

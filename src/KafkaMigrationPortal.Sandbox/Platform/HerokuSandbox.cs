@@ -110,6 +110,7 @@ public sealed partial class HerokuSandbox : IDisposable
             if (!_initialized)
             {
                 _initialized = true;
+                SeedTeamsLocked();
                 if (_options.SeedDemo)
                 {
                     SeedDemoLocked();

@@ -34,6 +34,31 @@ public sealed class PlatformSchemaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Team_list_shows_only_the_callers_teams_with_their_role()
+    {
+        var teams = await _api.AssertSchemaValid(HttpMethod.Get, "teams");
+        var team = Assert.Single(teams!.AsArray());
+        Assert.Equal("mackerel-team", team!["name"]!.GetValue<string>());
+        Assert.Equal("admin", team["role"]!.GetValue<string>());
+        var carols = await _host.Client("sandbox-token-carol").GetJson("teams");
+        Assert.Equal(["herring-team"], carols.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Team_member_delete_by_a_team_admin_only()
+    {
+        using (var refused = await _host.Client("sandbox-token-bob").DeleteAsync("teams/mackerel-team/members/alice@example.com"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        var removed = await _api.AssertSchemaValid(HttpMethod.Delete, "teams/mackerel-team/members/bob@example.com");
+
+        Assert.Equal("bob@example.com", removed!["email"]!.GetValue<string>());
+        Assert.Empty((await _host.Client("sandbox-token-bob").GetJson("teams")).AsArray());
+    }
+
+    [Fact]
     public async Task App_info()
     {
         var app = await _api.AssertSchemaValid(HttpMethod.Get, "apps/mackerel");
