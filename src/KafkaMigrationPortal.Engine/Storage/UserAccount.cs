@@ -31,6 +31,9 @@ public sealed class UserAccount
 
     public DateTimeOffset? AccessTokenExpiresAt { get; set; }
 
+    /// <summary>Set when the person was found no longer allowed (left every allowed team): signed out until a sign-in admits them again.</summary>
+    public DateTimeOffset? AccessRevokedAt { get; set; }
+
     public IReadOnlyList<string> RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool HasRole(string role) => RoleList.Contains(role, StringComparer.Ordinal);

@@ -17,6 +17,10 @@ public interface IHerokuPlatformApi
     [Get("/account/rate-limits")]
     Task<HerokuRateLimit> GetRateLimitAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The teams the token's owner is a member of, with their role in each.</summary>
+    [Get("/teams")]
+    Task<List<HerokuTeam>> ListTeamsAsync(CancellationToken cancellationToken = default);
+
     [Get("/apps/{app}")]
     Task<HerokuApp> GetAppAsync(string app, CancellationToken cancellationToken = default);
 

@@ -9,6 +9,11 @@ public sealed record HerokuAccount(
     [property: JsonPropertyName("email")] string Email,
     [property: JsonPropertyName("name")] string? Name);
 
+public sealed record HerokuTeam(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("role")] string? Role);
+
 public sealed record HerokuRateLimit([property: JsonPropertyName("remaining")] int Remaining);
 
 /// <summary>An id and a name, the shape Heroku uses for every embedded reference (app, plan, region, ...).</summary>

@@ -63,6 +63,14 @@ public sealed class PlatformContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Teams()
+    {
+        var (teams, request) = await ExchangeAsync(p => p.ListTeamsAsync(), 200, Examples.Text("teams.json"));
+        Assert.Equal(("GET", "/teams"), (request.Method, request.Path));
+        Assert.Equal(("payments-platform", "member"), (teams.Single().Name, teams.Single().Role));
+    }
+
+    [Fact]
     public async Task Rate_limits()
     {
         var (limit, request) = await ExchangeAsync(p => p.GetRateLimitAsync(), 200, Examples.Text("rate-limit.json"));

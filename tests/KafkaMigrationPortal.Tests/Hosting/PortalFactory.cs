@@ -26,6 +26,14 @@ public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings,
     /// </summary>
     public async Task<HttpClient> SignInAsync(string email, string returnUrl = "/")
     {
+        var (client, landedOn) = await TrySignInAsync(email, returnUrl);
+        Assert.Equal(returnUrl, landedOn);
+        return client;
+    }
+
+    /// <summary>Goes through sign-in as <see cref="SignInAsync"/> does; answers the client and where the portal sent it at the end.</summary>
+    public async Task<(HttpClient Client, string LandedOn)> TrySignInAsync(string email, string returnUrl = "/")
+    {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         using var challenge = await client.GetAsync($"/auth/challenge?returnUrl={Uri.EscapeDataString(returnUrl)}");
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
@@ -37,8 +45,7 @@ public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings,
 
         using var signedIn = await client.GetAsync(callback.PathAndQuery);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        Assert.Equal(returnUrl, signedIn.Headers.Location!.OriginalString);
-        return client;
+        return (client, signedIn.Headers.Location!.OriginalString);
     }
 
     /// <summary>Every log line the portal wrote, formatted, at Debug level and above.</summary>

@@ -54,6 +54,29 @@ public sealed class PortalProcessTests
     }
 
     [Fact]
+    public async Task Heroku_sign_in_without_an_allow_list_stops_start_up_with_one_line_naming_the_settings()
+    {
+        var databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-allow-{Guid.NewGuid():N}.db");
+        var (exitCode, stdout, stderr) = await RunPortalAsync(new Dictionary<string, string>
+        {
+            ["HEROKU_OAUTH_ID"] = "0f6a2c3e-client",
+            ["HEROKU_OAUTH_SECRET"] = "oauth-secret-value",
+            ["HEROKU_API_KEY"] = "api-key-value",
+            ["Storage__SqlitePath"] = databaseFile,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("PORTAL_ALLOWED_TEAMS", line);
+        Assert.Contains("PORTAL_ALLOWED_EMAILS", line);
+        Assert.Contains("PORTAL_ADMINS", line);
+        Assert.DoesNotContain("oauth-secret-value", stderr + stdout);
+        Assert.DoesNotContain("Now listening on", stdout);
+        Assert.False(File.Exists(databaseFile));
+    }
+
+    [Fact]
     public async Task With_PostgreSQL_unreachable_start_up_says_it_waits_then_stops_with_one_line_and_exit_code_1()
     {
         var port = ClosedPort();

@@ -210,6 +210,8 @@ public sealed class PlanningContextReaderTests : IAsyncLifetime
 
         public Task<HerokuAccount> GetAccountAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<List<HerokuTeam>> ListTeamsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<HerokuRateLimit> GetRateLimitAsync(CancellationToken cancellationToken = default) => Task.FromResult(new HerokuRateLimit(4500));
 
         public Task<HerokuApp> GetAppAsync(string app, CancellationToken cancellationToken = default) =>

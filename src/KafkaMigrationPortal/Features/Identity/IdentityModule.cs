@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authorization;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Storage;
 
 namespace KafkaMigrationPortal.Features.Identity;
 
@@ -25,8 +27,17 @@ public static class IdentityModule
     public static SignInSettings AddPortalIdentity(this IHostApplicationBuilder builder, HerokuConnection connection, PortalRole role)
     {
         var settings = SignInSettings.From(builder.Configuration, connection);
+        var allowList = SignInAllowList.From(builder.Configuration) with { FirstSignInIsAdmin = !SignsInRealHerokuAccounts(settings) };
+        if (role == PortalRole.Web && SignsInRealHerokuAccounts(settings) && !allowList.IsConfigured)
+        {
+            throw new PortalConfigurationException(
+                $"Heroku sign-in is on but nobody is allow-listed: set {SignInAllowList.TeamsKey} (Heroku team names) and/or {SignInAllowList.EmailsKey} (addresses or @domains), and {SignInAllowList.AdminsKey} for the first admins");
+        }
+
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(allowList);
+        services.AddSingleton<SignInGate>();
         DatabaseKeyRing.AddTo(services);
         services.AddSingleton<IRunCredentialResolver, StarterCredentialResolver>();
         services.AddSingleton<HerokuTokenVault>();
@@ -78,6 +89,18 @@ public static class IdentityModule
                     options.Cookie.SameSite = SameSiteMode.Lax;
                     options.ExpireTimeSpan = TimeSpan.FromHours(8);
                     options.SlidingExpiration = true;
+                    options.Events.OnValidatePrincipal = async context =>
+                    {
+                        // A removed or revoked account's cookie stops working at once, rather than at its expiry.
+                        var user = context.Principal?.UserId() is { } id
+                            ? await context.HttpContext.RequestServices.GetRequiredService<UserDirectory>().FindAsync(id, context.HttpContext.RequestAborted)
+                            : null;
+                        if (user is null || user.AccessRevokedAt is not null)
+                        {
+                            context.RejectPrincipal();
+                            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                        }
+                    };
                 })
                 .AddOAuth(HerokuScheme, options =>
                 {
@@ -100,6 +123,12 @@ public static class IdentityModule
                         return Task.CompletedTask;
                     };
                     options.Events.OnCreatingTicket = OnSignedInAsync;
+                    options.Events.OnRemoteFailure = context =>
+                    {
+                        context.Response.Redirect(SignInPath + (context.Failure is SignInRefusedException ? "?refused=true" : "?failed=true"));
+                        context.HandleResponse();
+                        return Task.CompletedTask;
+                    };
                 });
             services.AddOptions<OAuthOptions>(HerokuScheme).PostConfigure<HerokuOAuthAddresses>((options, endpoints) =>
                 options.Backchannel = new HttpClient(new TokenEndpointRedirect(endpoints) { InnerHandler = new HttpClientHandler() }));
@@ -130,6 +159,7 @@ public static class IdentityModule
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return Results.Redirect(SignInPath + "?signedOut=true");
             })
+            .RequireAuthorization() // signed in, with or without a role: a person whose roles were all removed can still leave
             .DisableAntiforgery();
         return endpoints;
     }
@@ -137,12 +167,24 @@ public static class IdentityModule
     private static string LocalOnly(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
 
+    /// <summary>Sign-in through id.heroku.com (not the sandbox's stand-in): anyone with a Heroku account could try it.</summary>
+    private static bool SignsInRealHerokuAccounts(SignInSettings settings) =>
+        settings.Mode == SignInMode.HerokuOAuth && settings.AuthorizationEndpoint is { IsLoopback: false };
+
     private static async Task OnSignedInAsync(OAuthCreatingTicketContext context)
     {
         var services = context.HttpContext.RequestServices;
         var account = await services.GetRequiredService<IHerokuClientFactory>()
             .Platform(new StaticTokenCredential(context.AccessToken!, "sign-in"))
             .GetAccountAsync(context.HttpContext.RequestAborted);
+        var verdict = await services.GetRequiredService<SignInGate>().DecideAsync(account.Email, context.AccessToken!, context.HttpContext.RequestAborted);
+        if (!verdict.Allowed)
+        {
+            await services.GetRequiredService<AuditLog>().AppendAsync(
+                new AuditRecord(account.Email, "user.sign-in-refused", $"{account.Email} was refused at sign-in: {verdict.Reason}"), context.HttpContext.RequestAborted);
+            throw new SignInRefusedException(verdict.Reason);
+        }
+
         var expiresAt = context.ExpiresIn is { } lifetime ? services.GetRequiredService<TimeProvider>().GetUtcNow() + lifetime : (DateTimeOffset?)null;
         var user = await services.GetRequiredService<UserDirectory>().RecordSignInAsync(
             new HerokuIdentity(account.Id, account.Email, account.Name),

@@ -12,13 +12,17 @@ public sealed record HerokuTokens(string AccessToken, string? RefreshToken, Date
 public sealed record UserView(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset LastSignInAt);
 
 /// <summary>The people who have signed in, their roles and their (encrypted) Heroku grants.</summary>
-public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, AuditLog audit, TimeProvider time)
+public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, SignInAllowList allowList, AuditLog audit, TimeProvider time)
 {
-    // The first person to sign in administers the portal; a single process-wide gate keeps two first sign-ins from
-    // both becoming that person on SQLite. PostgreSQL adds a unique index race guard through the transaction below.
+    // Where the first person to sign in administers the portal, a single process-wide gate keeps two first sign-ins
+    // from both becoming that person on SQLite.
     private static readonly SemaphoreSlim FirstUserGate = new(1, 1);
 
-    /// <summary>Records a sign-in: creates the account on first sign-in (the very first one as admin) and stores the tokens encrypted.</summary>
+    /// <summary>
+    /// Records an admitted sign-in: creates the account on first sign-in and stores the tokens encrypted. Admins come
+    /// from <see cref="SignInAllowList.Admins"/> (granted again at each sign-in: the setting is the source), or, in the
+    /// sandbox and single-operator mode only, the very first person to sign in.
+    /// </summary>
     public async Task<UserAccount> RecordSignInAsync(HerokuIdentity identity, HerokuTokens tokens, CancellationToken cancellationToken = default)
     {
         await FirstUserGate.WaitAsync(cancellationToken);
@@ -29,7 +33,7 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == identity.HerokuUserId, cancellationToken);
             if (user is null)
             {
-                var isFirst = !await db.Set<UserAccount>().AnyAsync(cancellationToken);
+                var isFirst = allowList.FirstSignInIsAdmin && !await db.Set<UserAccount>().AnyAsync(cancellationToken);
                 user = new UserAccount
                 {
                     Id = Guid.NewGuid(),
@@ -44,9 +48,17 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             user.Email = identity.Email;
             user.Name = identity.Name;
             user.LastSignInAt = now;
+            user.AccessRevokedAt = null;
+            var madeAdmin = allowList.IsAdmin(identity.Email) && !user.HasRole(TeamRole.Admin);
+            if (madeAdmin)
+            {
+                user.Roles = string.Join(',', TeamRole.All);
+            }
+
             StoreTokens(user, tokens);
             await db.SaveChangesAsync(cancellationToken);
-            await audit.AppendAsync(new AuditRecord(user.Email, "user.signed-in", $"{user.Email} signed in with Heroku (roles: {user.Roles})"), cancellationToken);
+            await audit.AppendAsync(new AuditRecord(user.Email, "user.signed-in",
+                $"{user.Email} signed in with Heroku (roles: {user.Roles}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})"), cancellationToken);
             return user;
         }
         finally
@@ -77,6 +89,20 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
         }
 
         return user;
+    }
+
+    /// <summary>Signs a person out for good (until a sign-in admits them again) and forgets their Heroku grant.</summary>
+    public async Task RevokeAccessAsync(Guid userId, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null) return;
+        user.AccessRevokedAt = time.GetUtcNow();
+        user.ProtectedAccessToken = null;
+        user.ProtectedRefreshToken = null;
+        user.AccessTokenExpiresAt = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.AppendAsync(new AuditRecord("portal", "user.access-revoked", $"{user.Email} may no longer use the portal: {reason}"), cancellationToken);
     }
 
     private static string Describe(string roles) => roles.Length == 0 ? "(none)" : roles;

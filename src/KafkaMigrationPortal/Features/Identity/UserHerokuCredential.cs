@@ -8,7 +8,8 @@ namespace KafkaMigrationPortal.Features.Identity;
 
 /// <summary>
 /// A signed-in person's Heroku grant, read from the database and refreshed shortly before it expires, so a step
-/// approved hours after its run started still acts with a valid token of the person who started it.
+/// approved hours after its run started still acts with a valid token of the person who started it. A refresh also
+/// re-checks the team membership that admitted them: whoever left every allowed team is signed out for good.
 /// </summary>
 public sealed class UserHerokuCredential(
     Guid userId,
@@ -17,6 +18,7 @@ public sealed class UserHerokuCredential(
     UserDirectory users,
     HerokuTokenVault vault,
     HerokuTokenRefresher refresher,
+    SignInGate gate,
     TimeProvider time) : IHerokuCredential
 {
     public const string DescriptionPrefix = "Heroku grant of ";
@@ -49,6 +51,13 @@ public sealed class UserHerokuCredential(
                 }
 
                 var tokens = await refresher.RefreshAsync(vault.Unprotect(user.ProtectedRefreshToken), cancellationToken);
+                if (gate.DependsOnTeams(user.Email)
+                    && await gate.DecideAsync(user.Email, tokens.AccessToken, cancellationToken) is { Allowed: false } verdict)
+                {
+                    await users.RevokeAccessAsync(userId, verdict.Reason, cancellationToken);
+                    throw new InvalidOperationException($"{email} may no longer use the portal: {verdict.Reason}.");
+                }
+
                 users.StoreTokens(user, tokens);
                 await db.SaveChangesAsync(cancellationToken);
                 return tokens.AccessToken;

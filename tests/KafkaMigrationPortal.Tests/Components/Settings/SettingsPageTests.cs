@@ -31,6 +31,7 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<IPersonalHerokuGrant>(grant);
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddSingleton<HerokuTokenVault>();
+        Services.AddSingleton(new SignInAllowList([], [], []) { FirstSignInIsAdmin = true });
         Services.AddSingleton<UserDirectory>();
     }
 

@@ -423,6 +423,9 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("AccessRevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("AccessTokenExpiresAt")
                         .HasColumnType("timestamp with time zone");
 

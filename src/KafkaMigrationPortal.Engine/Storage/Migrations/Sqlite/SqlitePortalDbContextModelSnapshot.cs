@@ -408,6 +408,9 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AccessRevokedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("AccessTokenExpiresAt")
                         .HasColumnType("INTEGER");
 
