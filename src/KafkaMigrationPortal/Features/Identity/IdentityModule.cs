@@ -118,7 +118,7 @@ public static class IdentityModule
     public static IEndpointRouteBuilder MapPortalIdentity(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(ChallengePath, (string? returnUrl) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [HerokuScheme]))
+                Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) }, [HerokuScheme]))
             .AllowAnonymous();
         endpoints.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery) =>
             {
@@ -133,9 +133,6 @@ public static class IdentityModule
             .DisableAntiforgery();
         return endpoints;
     }
-
-    private static string LocalOnly(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
 
     private static async Task OnSignedInAsync(OAuthCreatingTicketContext context)
     {
