@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Features.Security;
 using KafkaMigrationPortal.Heroku;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -45,15 +46,9 @@ public static class IdentityModule
             SingleOperatorReach.EnsureOnlyThisMachine(builder.Configuration);
         }
 
+        var cookieSecurity = WebExposure.From(builder.Configuration, builder.Environment).CookieSecurity;
         services.AddSingleton<LocalOperatorAccount>();
         services.AddTransient<IClaimsTransformation, RolesFromDirectory>();
-        services.Configure<ForwardedHeadersOptions>(options =>
-        {
-            // Heroku's router terminates TLS and says so in X-Forwarded-Proto; it is the only hop in front of a dyno.
-            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
-            options.KnownIPNetworks.Clear();
-            options.KnownProxies.Clear();
-        });
         services.AddCascadingAuthenticationState();
 
         var authentication = services.AddAuthentication(options =>
@@ -76,6 +71,7 @@ public static class IdentityModule
                     options.Cookie.Name = "kmp.session";
                     options.Cookie.HttpOnly = true;
                     options.Cookie.SameSite = SameSiteMode.Lax;
+                    options.Cookie.SecurePolicy = cookieSecurity;
                     options.ExpireTimeSpan = TimeSpan.FromHours(8);
                     options.SlidingExpiration = true;
                 })
@@ -89,9 +85,9 @@ public static class IdentityModule
                     options.CallbackPath = "/signin-heroku";
                     options.Scope.Add(settings.Scope);
                     options.SaveTokens = false;
-                    // Lax, and Secure only over HTTPS (Heroku's router forwards the scheme): the callback is a top-level GET.
+                    // Lax: the callback is a top-level GET from id.heroku.com.
                     options.CorrelationCookie.SameSite = SameSiteMode.Lax;
-                    options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    options.CorrelationCookie.SecurePolicy = cookieSecurity;
                     options.Events.OnRedirectToAuthorizationEndpoint = context =>
                     {
                         var endpoints = context.HttpContext.RequestServices.GetRequiredService<HerokuOAuthAddresses>();
