@@ -37,6 +37,7 @@ public static class PortalModule
         services.AddMudServices();
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
+        services.AddAuditRateLimits();
         return services;
     }
 
@@ -52,6 +53,7 @@ public static class PortalModule
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapPortalHealth().AllowAnonymous();
