@@ -10,6 +10,7 @@ using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
 using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Features.Security;
 
 namespace KafkaMigrationPortal;
 
@@ -22,6 +23,7 @@ public static class PortalModule
         var storage = builder.AddPortalStorage();
         builder.Services.AddPortalHealth();
         var connection = builder.AddPortalConnections(role);
+        if (role == PortalRole.Web) builder.AddWebExposure();
         builder.AddPortalIdentity(connection, role);
         builder.Services.AddAuditLog();
         builder.AddPortalJobs(storage);
@@ -35,21 +37,23 @@ public static class PortalModule
         services.AddMudServices();
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
+        services.AddAuditRateLimits();
         return services;
     }
 
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
         app.UseSingleOperatorReach();
+        app.UseWebExposure();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/not-found", createScopeForErrors: true);
         }
 
-        app.UseForwardedHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapPortalHealth().AllowAnonymous();

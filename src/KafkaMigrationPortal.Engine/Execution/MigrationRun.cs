@@ -104,6 +104,16 @@ public enum RunPhase
 
 internal sealed class MigrationRunConfiguration : IEntityTypeConfiguration<MigrationRun>
 {
+    public const string OneActiveRunPerApp = "IX_MigrationRuns_App_Active";
+
+    /// <summary>
+    /// The rows <see cref="OneActiveRunPerApp"/> covers. Status is stored by name and both providers quote identifiers
+    /// with double quotes, so the same SQL suits SQLite and PostgreSQL; changing the active set changes the model, and
+    /// the schema test then asks for a migration.
+    /// </summary>
+    public static readonly string ActiveFilter =
+        $"\"Status\" IN ({string.Join(", ", MigrationRunStatuses.Active.Select(status => $"'{status}'"))})";
+
     public void Configure(EntityTypeBuilder<MigrationRun> run)
     {
         run.Property(r => r.App).HasMaxLength(100);
@@ -113,6 +123,8 @@ internal sealed class MigrationRunConfiguration : IEntityTypeConfiguration<Migra
         run.Property(r => r.Strategy).HasConversion<string>().HasMaxLength(40);
         run.Property(r => r.Status).HasConversion<string>().HasMaxLength(40);
         run.HasIndex(r => new { r.App, r.Status });
+        // The service refuses a second active run, but two starts can both pass its check: the database keeps the rule.
+        run.HasIndex(r => r.App).IsUnique().HasFilter(ActiveFilter).HasDatabaseName(OneActiveRunPerApp);
         run.HasIndex(r => r.CreatedAt);
         run.Property(r => r.Phase).HasConversion<string>().HasMaxLength(20);
         run.Property(r => r.TargetAddonName).HasMaxLength(200);

@@ -45,9 +45,7 @@ public sealed class MigrationRunService(
         ArgumentException.ThrowIfNullOrWhiteSpace(startedBy);
         if (plan.Steps.Count == 0) throw new RunRefusedException("The plan has no steps.");
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var active = await db.MigrationRuns.Where(r => r.App == plan.App && MigrationRunStatuses.Active.Contains(r.Status))
-            .Select(r => r.Id).FirstOrDefaultAsync(ct);
-        if (active != Guid.Empty) throw new RunRefusedException($"Another migration of {plan.App} is not finished (run {active}).");
+        if (await ActiveRunOfAsync(db, plan.App, ct) is { } active) throw AnotherRunActive(plan.App, active);
 
         var now = time.GetUtcNow();
         var credential = credentials.ForNewRun(startedBy);
@@ -80,13 +78,34 @@ public sealed class MigrationRunService(
         };
         run.CurrentStep = run.Steps.Min(s => s.Sequence);
         db.MigrationRuns.Add(run);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another start saved its run between our check and our insert, and the one-active-run index refused ours.
+            await using var fresh = await contexts.CreateDbContextAsync(ct);
+            if (await ActiveRunOfAsync(fresh, plan.App, ct) is { } winner) throw AnotherRunActive(plan.App, winner);
+            throw;
+        }
+
         await events.AppendAsync(run.Id, startedBy, RunEventKinds.RunStarted,
             $"Started a {plan.Strategy} migration of {plan.App} from {plan.Source.Name} ({plan.Source.Plan}) to {plan.TargetPlan}, acting as {credential.Description}.",
             ct: ct);
         await scheduler.ContinueAsync(run.Id, Continuation.Now, ct);
         return run.Id;
     }
+
+    private static async Task<Guid?> ActiveRunOfAsync(PortalDbContext db, string app, CancellationToken ct)
+    {
+        var active = await db.MigrationRuns.Where(r => r.App == app && MigrationRunStatuses.Active.Contains(r.Status))
+            .Select(r => r.Id).FirstOrDefaultAsync(ct);
+        return active == Guid.Empty ? null : active;
+    }
+
+    private static RunRefusedException AnotherRunActive(string app, Guid active) =>
+        new($"Another migration of {app} is not finished (run {active}).");
 
     public async Task<RunDetails?> GetAsync(Guid runId, CancellationToken ct = default)
     {

@@ -44,8 +44,8 @@ public sealed class EngineHost : WebApplicationFactory<App>
     public static EngineHost OnSqlite(string file, bool manualScheduling = true, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? replaceServices = null) =>
         new(Settings(new() { ["Storage:SqlitePath"] = file }, extra), manualScheduling, replaceServices);
 
-    public static EngineHost OnPostgres(string databaseUrl, bool manualScheduling = false, IDictionary<string, string?>? extra = null) =>
-        new(Settings(new() { ["DATABASE_URL"] = databaseUrl }, extra), manualScheduling);
+    public static EngineHost OnPostgres(string databaseUrl, bool manualScheduling = false, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? replaceServices = null) =>
+        new(Settings(new() { ["DATABASE_URL"] = databaseUrl }, extra), manualScheduling, replaceServices);
 
     private static Dictionary<string, string?> Settings(Dictionary<string, string?> storage, IDictionary<string, string?>? extra)
     {

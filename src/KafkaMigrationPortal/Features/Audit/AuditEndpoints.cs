@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Identity;
 
@@ -8,11 +9,42 @@ public static class AuditEndpoints
 {
     public const string ExportPath = "/audit/export";
     public const string VerifyPath = "/audit/verify";
+    public const string RateLimitPolicy = "audit";
 
-    /// <summary><c>/audit/export?format=csv|jsonl&amp;app=&amp;run=&amp;user=&amp;action=&amp;from=&amp;to=</c> and <c>/audit/verify</c>, for signed-in viewers.</summary>
+    /// <summary>Export and verify together, per user: each reads the whole log (or a filtered slice of it).</summary>
+    public const int RequestsPerWindow = 10;
+
+    public static readonly TimeSpan RateLimitWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>Who may take the log away or have its chain checked: approvers and admins, not every viewer.</summary>
+    public static readonly string[] ReaderRoles = [TeamRole.Approver, TeamRole.Admin];
+
+    public static IServiceCollection AddAuditRateLimits(this IServiceCollection services) =>
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = ((int)RateLimitWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
+            // Only signed-in users get this far: the limiter runs after authorization.
+            options.AddPolicy(RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.UserId()?.ToString() ?? context.User.Email() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = RequestsPerWindow, Window = RateLimitWindow, QueueLimit = 0 }));
+        });
+
+    /// <summary>
+    /// <c>/audit/export?format=csv|jsonl&amp;app=&amp;run=&amp;user=&amp;action=&amp;from=&amp;to=</c> and <c>/audit/verify</c>,
+    /// for approvers and admins (a signed-in viewer gets 403), at most <see cref="RequestsPerWindow"/> a minute per user (then 429).
+    /// </summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ExportPath, async (HttpContext context, AuditExport export, TimeProvider time, string? format, string? app, Guid? run, string? user, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
+        var audit = endpoints.MapGroup("")
+            .RequireAuthorization(PortalPolicies.CanView)
+            .AddEndpointFilter(OnlyReaders)
+            .RequireRateLimiting(RateLimitPolicy);
+        audit.MapGet(ExportPath, async (HttpContext context, AuditExport export, TimeProvider time, string? format, string? app, Guid? run, string? user, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
         {
             var filter = new AuditFilter(app, run, user, action, from, to);
             var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -31,10 +63,19 @@ public static class AuditEndpoints
                 default:
                     return Results.BadRequest("format must be csv or jsonl");
             }
-        }).RequireAuthorization(PortalPolicies.CanView);
+        });
 
-        endpoints.MapGet(VerifyPath, async (AuditLog log, CancellationToken cancellationToken) => Results.Ok(await log.VerifyAsync(cancellationToken)))
-            .RequireAuthorization(PortalPolicies.CanView);
+        audit.MapGet(VerifyPath, async (AuditLog log, CancellationToken cancellationToken) => Results.Ok(await log.VerifyAsync(cancellationToken)));
         return endpoints;
     }
+
+    /// <summary>
+    /// The role check as a filter rather than a policy: a failed policy makes the cookie handler redirect to the
+    /// access-denied page, and a download or script should get a plain 403.
+    /// </summary>
+    private static ValueTask<object?> OnlyReaders(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        ReaderRoles.Any(context.HttpContext.User.IsInRole)
+            ? next(context)
+            : ValueTask.FromResult<object?>(Results.Problem(statusCode: StatusCodes.Status403Forbidden,
+                detail: "Exporting or verifying the audit log needs the approver or admin role."));
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
+using KafkaMigrationPortal.Features.Security;
 using KafkaMigrationPortal.Heroku;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -56,15 +57,9 @@ public static class IdentityModule
             SingleOperatorReach.EnsureOnlyThisMachine(builder.Configuration);
         }
 
+        var cookieSecurity = WebExposure.From(builder.Configuration, builder.Environment).CookieSecurity;
         services.AddSingleton<LocalOperatorAccount>();
         services.AddTransient<IClaimsTransformation, RolesFromDirectory>();
-        services.Configure<ForwardedHeadersOptions>(options =>
-        {
-            // Heroku's router terminates TLS and says so in X-Forwarded-Proto; it is the only hop in front of a dyno.
-            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
-            options.KnownIPNetworks.Clear();
-            options.KnownProxies.Clear();
-        });
         services.AddCascadingAuthenticationState();
 
         var authentication = services.AddAuthentication(options =>
@@ -87,6 +82,7 @@ public static class IdentityModule
                     options.Cookie.Name = "kmp.session";
                     options.Cookie.HttpOnly = true;
                     options.Cookie.SameSite = SameSiteMode.Lax;
+                    options.Cookie.SecurePolicy = cookieSecurity;
                     options.ExpireTimeSpan = TimeSpan.FromHours(8);
                     options.SlidingExpiration = true;
                     options.Events.OnValidatePrincipal = async context =>
@@ -112,9 +108,9 @@ public static class IdentityModule
                     options.CallbackPath = "/signin-heroku";
                     options.Scope.Add(settings.Scope);
                     options.SaveTokens = false;
-                    // Lax, and Secure only over HTTPS (Heroku's router forwards the scheme): the callback is a top-level GET.
+                    // Lax: the callback is a top-level GET from id.heroku.com.
                     options.CorrelationCookie.SameSite = SameSiteMode.Lax;
-                    options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    options.CorrelationCookie.SecurePolicy = cookieSecurity;
                     options.Events.OnRedirectToAuthorizationEndpoint = context =>
                     {
                         var endpoints = context.HttpContext.RequestServices.GetRequiredService<HerokuOAuthAddresses>();
@@ -147,7 +143,7 @@ public static class IdentityModule
     public static IEndpointRouteBuilder MapPortalIdentity(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(ChallengePath, (string? returnUrl) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [HerokuScheme]))
+                Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) }, [HerokuScheme]))
             .AllowAnonymous();
         endpoints.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery) =>
             {
@@ -163,9 +159,6 @@ public static class IdentityModule
             .DisableAntiforgery();
         return endpoints;
     }
-
-    private static string LocalOnly(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
 
     /// <summary>Sign-in through id.heroku.com (not the sandbox's stand-in): anyone with a Heroku account could try it.</summary>
     private static bool SignsInRealHerokuAccounts(SignInSettings settings) =>

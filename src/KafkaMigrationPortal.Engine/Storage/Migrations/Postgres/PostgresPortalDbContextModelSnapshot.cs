@@ -214,6 +214,11 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("App")
+                        .IsUnique()
+                        .HasDatabaseName("IX_MigrationRuns_App_Active")
+                        .HasFilter("\"Status\" IN ('Planned', 'Running', 'Waiting', 'AwaitingApproval', 'Paused')");
+
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("App", "Status");

@@ -207,6 +207,11 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("App")
+                        .IsUnique()
+                        .HasDatabaseName("IX_MigrationRuns_App_Active")
+                        .HasFilter("\"Status\" IN ('Planned', 'Running', 'Waiting', 'AwaitingApproval', 'Paused')");
+
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("App", "Status");
