@@ -16,8 +16,8 @@ internal static class ApprovalGate
         var lastReject = ordered.FindLastIndex(a => a.Decision == ApprovalDecision.Reject);
         var approvers = ordered.Skip(lastReject + 1)
             .Where(a => a.Decision == ApprovalDecision.Approve && (a.ExpiresAt is null || a.ExpiresAt > now))
-            .Select(a => a.Approver)
-            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(a => a.ApproverUserId?.ToString() ?? a.Approver.ToLowerInvariant())
+            .Distinct()
             .Count();
         return approvers >= Math.Max(1, run.RequiredApprovals);
     }

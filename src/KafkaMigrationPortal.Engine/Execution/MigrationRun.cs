@@ -34,6 +34,9 @@ public sealed class MigrationRun
 
     public required string StartedBy { get; set; }
 
+    /// <summary>The portal user who started the run, where it was one (<see cref="RunActor.UserId"/>).</summary>
+    public Guid? StartedByUserId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }

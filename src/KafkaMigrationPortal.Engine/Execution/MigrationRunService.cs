@@ -39,10 +39,10 @@ public sealed class MigrationRunService(
     TimeProvider time,
     IOptions<ExecutionOptions> options)
 {
-    public async Task<Guid> StartAsync(MigrationPlan plan, string startedBy, int requiredApprovals = 1, CancellationToken ct = default)
+    public async Task<Guid> StartAsync(MigrationPlan plan, RunActor startedBy, int requiredApprovals = 1, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentException.ThrowIfNullOrWhiteSpace(startedBy);
+        ArgumentException.ThrowIfNullOrWhiteSpace(startedBy?.Name);
         if (plan.Steps.Count == 0) throw new RunRefusedException("The plan has no steps.");
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await ActiveRunOfAsync(db, plan.App, ct) is { } active) throw AnotherRunActive(plan.App, active);
@@ -57,7 +57,8 @@ public sealed class MigrationRunService(
             TargetPlan = plan.TargetPlan,
             Strategy = plan.Strategy,
             Status = MigrationRunStatus.Running,
-            StartedBy = startedBy,
+            StartedBy = startedBy.Name,
+            StartedByUserId = startedBy.UserId,
             CreatedAt = now,
             UpdatedAt = now,
             PlanJson = PlanSerialization.Serialize(plan),
@@ -90,7 +91,7 @@ public sealed class MigrationRunService(
             throw;
         }
 
-        await events.AppendAsync(run.Id, startedBy, RunEventKinds.RunStarted,
+        await events.AppendAsync(run.Id, startedBy.Name, RunEventKinds.RunStarted,
             $"Started a {plan.Strategy} migration of {plan.App} from {plan.Source.Name} ({plan.Source.Plan}) to {plan.TargetPlan}, acting as {credential.Description}.",
             ct: ct);
         await scheduler.ContinueAsync(run.Id, Continuation.Now, ct);
@@ -121,15 +122,16 @@ public sealed class MigrationRunService(
     /// Approves the gated step <paramref name="stepSequence"/> after re-checking live state. Refused for the run's own
     /// starter, for a step that is not waiting for approval, and when a check fails.
     /// </summary>
-    public Task<RunCommandResult> ApproveAsync(Guid runId, int stepSequence, string approverId, string? comment, CancellationToken ct = default) =>
-        CommandAsync(runId, approverId, ct, async (db, run, step) =>
+    public Task<RunCommandResult> ApproveAsync(Guid runId, int stepSequence, RunActor approver, string? comment, CancellationToken ct = default) =>
+        CommandAsync(runId, approver.Name, ct, async (db, run, step) =>
         {
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.AwaitingApproval)
             {
                 return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for approval."), Continuation.None);
             }
 
-            if (string.Equals(approverId, run.StartedBy, StringComparison.OrdinalIgnoreCase))
+            var approverId = approver.Name;
+            if (approver.StartedRun(run))
             {
                 await events.AppendAsync(run.Id, approverId, RunEventKinds.ApprovalRefused,
                     $"{approverId} may not approve “{step.Title}”: they started this run.", step.Sequence, ct: ct);
@@ -148,20 +150,26 @@ public sealed class MigrationRunService(
                 return (RunCommandResult.Refused($"Not approved: live state does not allow it yet. {why}", checks), Continuation.None);
             }
 
+            var unavailable = checks.Where(c => c.Result == LiveCheckResult.Unavailable).ToList();
             db.StepApprovals.Add(new StepApproval
             {
                 RunId = run.Id,
                 StepSequence = step.Sequence,
                 Approver = approverId,
+                ApproverUserId = approver.UserId,
                 Decision = ApprovalDecision.Approve,
                 Comment = comment,
                 At = now,
                 ChecksJson = checksJson,
+                ChecksUnavailable = unavailable.Count > 0,
                 ExpiresAt = now + options.Value.ApprovalValidity,
             });
             await db.SaveChangesAsync(ct);
+            var unverified = unavailable.Count == 0
+                ? ""
+                : $". Given while the portal could not check {string.Join(", ", unavailable.Select(c => c.Name))}: {approverId} vouched for it unverified.";
             await events.AppendAsync(run.Id, approverId, RunEventKinds.Approved,
-                $"{approverId} approved “{step.Title}”{(string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}")}. Checks: {Describe(checks)}",
+                $"{approverId} approved “{step.Title}”{(string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}")}. Checks: {Describe(checks)}{unverified}",
                 step.Sequence, result: checksJson, ct: ct);
 
             if (!await ApprovalGate.IsOpenAsync(db, run, step, now, ct))
@@ -177,9 +185,10 @@ public sealed class MigrationRunService(
         });
 
     /// <summary>Rejects a gated step (a comment is required): the run pauses; a later approval can still resume it.</summary>
-    public Task<RunCommandResult> RejectAsync(Guid runId, int stepSequence, string approverId, string comment, CancellationToken ct = default) =>
-        CommandAsync(runId, approverId, ct, async (db, run, step) =>
+    public Task<RunCommandResult> RejectAsync(Guid runId, int stepSequence, RunActor approver, string comment, CancellationToken ct = default) =>
+        CommandAsync(runId, approver.Name, ct, async (db, run, step) =>
         {
+            var approverId = approver.Name;
             if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say why the step is rejected."), Continuation.None);
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.AwaitingApproval)
             {
@@ -191,6 +200,7 @@ public sealed class MigrationRunService(
                 RunId = run.Id,
                 StepSequence = step.Sequence,
                 Approver = approverId,
+                ApproverUserId = approver.UserId,
                 Decision = ApprovalDecision.Reject,
                 Comment = comment,
                 At = time.GetUtcNow(),
@@ -204,10 +214,16 @@ public sealed class MigrationRunService(
         });
 
     /// <summary>Confirms by hand a check the portal could not make (brokers unreachable); audited, then the run goes on.</summary>
-    public Task<RunCommandResult> ConfirmManuallyAsync(Guid runId, int stepSequence, string userId, string comment, CancellationToken ct = default) =>
-        CommandAsync(runId, userId, ct, async (db, run, step) =>
+    public Task<RunCommandResult> ConfirmManuallyAsync(Guid runId, int stepSequence, RunActor confirmer, string comment, CancellationToken ct = default) =>
+        CommandAsync(runId, confirmer.Name, ct, async (db, run, step) =>
         {
+            var userId = confirmer.Name;
             if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say how the condition was confirmed."), Continuation.None);
+            if (confirmer.StartedRun(run))
+            {
+                return (RunCommandResult.Refused("You started this run: another person must confirm its checks by hand."), Continuation.None);
+            }
+
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.NeedsHumanConfirmation)
             {
                 return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for a manual confirmation."), Continuation.None);

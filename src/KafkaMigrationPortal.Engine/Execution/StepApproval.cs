@@ -20,6 +20,13 @@ public sealed class StepApproval
 
     public required string Approver { get; set; }
 
+    /// <summary>The portal user who decided, where it was one; approvals count distinct people by it.</summary>
+    public Guid? ApproverUserId { get; set; }
+
+    /// <summary>Set when the decision was given while the portal could not make its live checks (brokers unreachable):
+    /// the approver vouched for the state without the portal confirming it.</summary>
+    public bool ChecksUnavailable { get; set; }
+
     public ApprovalDecision Decision { get; set; }
 
     public string? Comment { get; set; }

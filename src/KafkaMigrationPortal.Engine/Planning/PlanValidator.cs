@@ -31,6 +31,7 @@ public static class RefusalCodes
     public const string TargetProduceQuota = TargetFit.ProduceQuotaCode;
     public const string TargetDataSize = TargetFit.DataSizeCode;
     public const string MissingTokenScope = "missing-token-scope";
+    public const string ApprovalCount = "approval-count";
 }
 
 public sealed record PlanValidationResult(IReadOnlyList<PlanRefusal> Refusals, PlanRequest? Request)
@@ -62,6 +63,10 @@ public static class PlanValidator
         if (!context.TokenScopes.Any(s => ScopesAllowingConfigVars.Contains(s, StringComparer.OrdinalIgnoreCase)))
             Refuse(RefusalCodes.MissingTokenScope,
                 $"The Heroku token has the scopes {Scopes(context.TokenScopes)}; changing config vars needs 'write-protected' (or 'global'). Sign in again granting it.");
+
+        if (request.RequiredApprovals is < 1 or > MigrationRequest.MaxRequiredApprovals)
+            Refuse(RefusalCodes.ApprovalCount,
+                $"Each gate needs between 1 and {MigrationRequest.MaxRequiredApprovals} approvals from people other than the starter; {request.RequiredApprovals} was asked for.");
 
         foreach (var active in context.ActiveMigrations)
             Refuse(RefusalCodes.MigrationAlreadyActive,

@@ -13,7 +13,11 @@ public sealed record MigrationRequest(
     IReadOnlyList<string> ProducerProcessTypes,
     IReadOnlyList<string> ConsumerProcessTypes,
     TimeSpan RetentionMargin,
-    IReadOnlyList<string>? ConsumerGroups = null);
+    IReadOnlyList<string>? ConsumerGroups = null,
+    int RequiredApprovals = 1)
+{
+    public const int MaxRequiredApprovals = 5;
+}
 
 /// <summary>An add-on attached to the app, with the names it is attached under in this app.</summary>
 /// <param name="ServiceName">E.g. <c>heroku-kafka</c>, <c>heroku-postgresql</c>.</param>

@@ -60,7 +60,9 @@ public sealed class PortalSchema(
     private async Task ApplyToPostgresAsync(CancellationToken ct)
     {
         await using var connection = await OpenWhenReachableAsync(ct);
-        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLockKey})", ct);
+        // No command timeout on the wait: another process may hold the lock for longer than one (a slow migration on a
+        // busy database), and start-up's own cancellation bounds it.
+        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLockKey})", ct, timeoutSeconds: 0);
         try
         {
             await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -137,9 +139,10 @@ public sealed class PortalSchema(
         return e.Message.Split('\n', 2)[0].Trim();
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, int? timeoutSeconds = null)
     {
         await using var command = new NpgsqlCommand(sql, connection);
+        if (timeoutSeconds is { } seconds) command.CommandTimeout = seconds;
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -106,11 +106,11 @@ public sealed class EngineHost : WebApplicationFactory<App>
         {
             await AdvanceOnceAsync(runId);
             return (await Runs.GetAsync(runId))!;
-        }, until, within ?? TimeSpan.FromSeconds(90), what);
+        }, until, within ?? TimeSpan.FromSeconds(180), what);
 
     /// <summary>Waits (Hangfire drives the run) until the run reaches the wanted state.</summary>
     public Task<RunDetails> WaitForAsync(Guid runId, Func<RunDetails, bool> until, string what, TimeSpan? within = null) =>
-        Deadline.PollAsync(async () => (await Runs.GetAsync(runId))!, until, within ?? TimeSpan.FromSeconds(90), what);
+        Deadline.PollAsync(async () => (await Runs.GetAsync(runId))!, until, within ?? TimeSpan.FromSeconds(180), what);
 
     /// <summary>A plan built by the planning feature from the sandbox's live state, as the portal's form would.</summary>
     public Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan,

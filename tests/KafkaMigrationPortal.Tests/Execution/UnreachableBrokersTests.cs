@@ -40,6 +40,10 @@ public sealed class UnreachableBrokersTests : IAsyncLifetime
         Assert.Contains("reach", waiting.Steps[0].WaitReason ?? waiting.Run.LastError ?? "", StringComparison.OrdinalIgnoreCase);
         Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
 
+        var byStarter = await host.Runs.ConfirmManuallyAsync(runId, 0, EngineHost.Starter, "I looked, it is fine");
+        Assert.False(byStarter.Succeeded);
+        Assert.Contains("You started this run", byStarter.Message);
+        Assert.Equal(RunStepStatus.NeedsHumanConfirmation, (await host.Runs.GetAsync(runId))!.Steps[0].Status);
         var unexplained = await host.Runs.ConfirmManuallyAsync(runId, 0, "bob@example.com", " ");
         var confirmed = await host.Runs.ConfirmManuallyAsync(runId, 0, "bob@example.com", "checked lag in the space's own dashboard: 0");
         Assert.False(unexplained.Succeeded);
@@ -52,6 +56,28 @@ public sealed class UnreachableBrokersTests : IAsyncLifetime
         Assert.Equal("bob@example.com", audited.Actor);
         Assert.Contains("space's own dashboard", audited.Summary);
         Assert.True((await host.Services.GetRequiredService<AuditLog>().VerifyAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task An_approval_given_while_the_live_checks_are_unavailable_records_that_the_approver_vouched_unverified()
+    {
+        var source = await host.SourceAsync();
+        var plan = EngineHost.HandPlan(source,
+                EngineHost.Step(new SetConfigVars(new Dictionary<string, string?> { ["DOUBLE_WRITE"] = "1" }, RecordsDoubleWriteStart: true)),
+                EngineHost.Step(new SetConfigVars(new Dictionary<string, string?> { [PinVars.ConsumerAddonName] = "KAFKA" }), approval: true))
+            with { Topics = [new TopicSpec("orders", 3, 3, 86_400_000, false)] };
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+        await host.DriveAsync(runId, r => r.CurrentStep is { Sequence: 1, Status: RunStepStatus.AwaitingApproval }, "the gate of the consumer switch");
+
+        var approved = await host.Runs.ApproveAsync(runId, 1, EngineHost.Approver, "parity read off the space's dashboard");
+
+        Assert.True(approved.Succeeded, approved.Message);
+        Assert.Equal(LiveCheckResult.Unavailable, Assert.Single(approved.Checks!).Result);
+        var details = (await host.Runs.GetAsync(runId))!;
+        Assert.True(Assert.Single(details.Approvals).ChecksUnavailable);
+        var recorded = details.Events.Single(e => e.Kind == RunEventKinds.Approved);
+        Assert.Contains("could not check", recorded.Summary);
+        Assert.Contains("vouched for it unverified", recorded.Summary);
     }
 
     public async Task DisposeAsync()

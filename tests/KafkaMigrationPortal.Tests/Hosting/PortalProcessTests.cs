@@ -211,7 +211,7 @@ public sealed class PortalProcessTests
                 {
                     return null;
                 }
-            }, status => status is not null, TimeSpan.FromSeconds(60), "the portal answers on its loopback address");
+            }, status => status is not null, TimeSpan.FromSeconds(120), "the portal answers on its loopback address");
 
             Assert.NotEqual(HttpStatusCode.Forbidden, health);
         }

@@ -36,7 +36,7 @@ public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, I
                 .OrderBy(r => r.CreatedAt)
                 .ToListAsync(ct);
             var pending = new List<PendingApproval>();
-            foreach (var run in runs.Where(r => !string.Equals(r.StartedBy, actor, StringComparison.OrdinalIgnoreCase)))
+            foreach (var run in runs.Where(r => !actor.StartedRun(r)))
             {
                 if (run.Steps.FirstOrDefault(s => s.Sequence == run.CurrentStep) is not { Status: RunStepStatus.AwaitingApproval } step) continue;
                 var plan = PlanSerialization.DeserializePlan(run.PlanJson!);

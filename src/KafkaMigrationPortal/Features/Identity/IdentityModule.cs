@@ -43,6 +43,7 @@ public static class IdentityModule
         services.AddSingleton<IRunCredentialResolver, StarterCredentialResolver>();
         services.AddSingleton<HerokuTokenVault>();
         services.AddSingleton<UserDirectory>();
+        services.AddSingleton<PortalMembers>();
         services.AddSingleton<HerokuOAuthAddresses>();
         services.AddSingleton<HerokuTokenRefresher>();
         services.AddSingleton<UserCredentials>();

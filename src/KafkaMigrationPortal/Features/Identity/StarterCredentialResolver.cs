@@ -13,18 +13,19 @@ namespace KafkaMigrationPortal.Features.Identity;
 /// </summary>
 public sealed class StarterCredentialResolver(HerokuConnection connection, UserCredentials users, IDbContextFactory<PortalDbContext> contexts) : IRunCredentialResolver
 {
-    public IHerokuCredential ForNewRun(string startedBy) => GrantOf(startedBy) ?? connection.Credential;
+    public IHerokuCredential ForNewRun(RunActor startedBy) => GrantOf(startedBy.UserId, startedBy.Name) ?? connection.Credential;
 
     public IHerokuCredential ForRun(MigrationRun run) =>
         run.ExecutedWith is { } executedWith && executedWith.StartsWith(UserHerokuCredential.DescriptionPrefix, StringComparison.Ordinal)
-            ? GrantOf(run.StartedBy) ?? throw new InvalidOperationException($"The run acts with the Heroku grant of {run.StartedBy}, who is no longer a portal user.")
+            ? GrantOf(run.StartedByUserId, run.StartedBy) ?? throw new InvalidOperationException($"The run acts with the Heroku grant of {run.StartedBy}, who is no longer a portal user.")
             : connection.Credential;
 
-    private UserHerokuCredential? GrantOf(string email)
+    /// <summary>By user id where the engine has one (an e-mail address can change), else by e-mail.</summary>
+    private UserHerokuCredential? GrantOf(Guid? userId, string email)
     {
         using var db = contexts.CreateDbContext();
         var user = db.Set<UserAccount>().AsNoTracking()
-            .Where(u => u.Email == email && u.ProtectedAccessToken != null)
+            .Where(u => (userId != null ? u.Id == userId : u.Email == email) && u.ProtectedAccessToken != null)
             .Select(u => new { u.Id, u.Email })
             .FirstOrDefault();
         return user is null ? null : users.For(user.Id, user.Email);

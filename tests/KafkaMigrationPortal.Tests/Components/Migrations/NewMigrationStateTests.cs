@@ -147,10 +147,12 @@ public sealed class NewMigrationStateTests
         await NextAsync(state);
         state.ChooseTarget("heroku-kafka:basic-0");
         state.ChooseStrategy(MigrationStrategy.MaintenanceWindow);
+        state.ChooseRequiredApprovals(3);
 
         await NextAsync(state);
 
         var request = Assert.Single(wizard.Previewed);
+        Assert.Equal(3, request.RequiredApprovals);
         Assert.Equal((Requests.App, AttachmentNames.Primary, "heroku-kafka:basic-0", MigrationStrategy.MaintenanceWindow, RetentionMargin),
             (request.App, request.SourceAttachment, request.TargetPlan, request.Strategy, request.RetentionMargin));
         Assert.Equal(["producer"], request.ProducerProcessTypes);

@@ -6,6 +6,8 @@ using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Tests.Execution;
+using KafkaMigrationPortal.Engine.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Tests.Components.Migrations;
@@ -17,17 +19,40 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     private EngineHost host = null!;
     private AsyncServiceScope scope;
 
-    private static ClaimsPrincipal Person(string email, params string[] roles) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.Email, email), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
+    private ClaimsPrincipal Alice = null!;
+    private ClaimsPrincipal Bob = null!;
 
-    private static readonly ClaimsPrincipal Alice = Person(EngineHost.Starter, TeamRole.Operator, TeamRole.Approver);
-    private static readonly ClaimsPrincipal Bob = Person(EngineHost.Approver, TeamRole.Approver);
+    /// <summary>A portal user with <paramref name="roles"/> in the database, and the principal a circuit would hold for them.</summary>
+    private async Task<ClaimsPrincipal> PersonAsync(string email, params string[] roles)
+    {
+        var user = new UserAccount
+        {
+            Id = Guid.NewGuid(), HerokuUserId = $"heroku-{email}", Email = email, Roles = string.Join(',', roles),
+            CreatedAt = DateTimeOffset.UnixEpoch, LastSignInAt = DateTimeOffset.UnixEpoch,
+        };
+        await using var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Add(user);
+        await db.SaveChangesAsync();
+        return Principal(user.Id, email, roles);
+    }
 
-    public Task InitializeAsync()
+    private static ClaimsPrincipal Principal(Guid id, string email, params string[] roles) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, id.ToString()), new Claim(ClaimTypes.Email, email), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
+
+    private async Task ChangeAsync(ClaimsPrincipal person, Action<UserAccount> change)
+    {
+        await using var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var user = await db.Set<UserAccount>().SingleAsync(u => u.Id == person.UserId());
+        change(user);
+        await db.SaveChangesAsync();
+    }
+
+    public async Task InitializeAsync()
     {
         host = EngineHost.OnSqlite(databaseFile, extra: new Dictionary<string, string?> { ["Wizard:RetentionMargin"] = "00:00:05" });
         scope = host.Services.CreateAsyncScope();
-        return Task.CompletedTask;
+        Alice = await PersonAsync(EngineHost.Starter, TeamRole.Operator, TeamRole.Approver);
+        Bob = await PersonAsync(EngineHost.Approver, TeamRole.Approver);
     }
 
     public async Task DisposeAsync()
@@ -66,22 +91,24 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     {
         var wizard = Service<IMigrationWizard>();
         var console = Service<IRunConsole>();
-        var request = DoubleWriteToBasic1();
+        var request = DoubleWriteToBasic1() with { RequiredApprovals = 2 };
         var reviewed = (await wizard.PreviewAsync(Alice, request)).Value!.Plan!;
 
-        var viewerStart = await wizard.StartAsync(Person("victor@example.com", TeamRole.Viewer), request, reviewed);
+        var viewerStart = await wizard.StartAsync(await PersonAsync("victor@example.com", TeamRole.Viewer), request, reviewed);
         var started = await wizard.StartAsync(Alice, request, reviewed);
 
         Assert.False(viewerStart.Succeeded);
         var runId = started.Value;
         var details = (await console.GetAsync(runId)).Value!;
         Assert.Equal(EngineHost.Starter, details.Run.StartedBy);
+        Assert.Equal(Alice.UserId(), details.Run.StartedByUserId);
+        Assert.Equal(request.RequiredApprovals, details.Run.RequiredApprovals);
         Assert.Equal(reviewed.Steps.Select(s => s.CliCommand), details.Plan.Steps.Select(s => s.CliCommand));
 
         var gate = await host.DriveAsync(runId, d => d.CurrentStep?.Status == RunStepStatus.AwaitingApproval, "the first gate");
         var step = gate.CurrentStep!.Sequence;
         var byStarter = await console.RejectAsync(Alice, runId, step, "changed my mind");
-        var byOperator = await console.ApproveAsync(Person("olga@example.com", TeamRole.Operator), runId, step, null);
+        var byOperator = await console.ApproveAsync(await PersonAsync("olga@example.com", TeamRole.Operator), runId, step, null);
         Assert.False(byStarter.Succeeded);
         Assert.Contains("You started this run", byStarter.Message);
         Assert.False(byOperator.Succeeded);
@@ -108,5 +135,93 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         Assert.Equal(source.Name, gate.AddonToDestroy);
         Assert.Equal(["pike", "tuna"], gate.AddonAlsoAttachedTo);
         Assert.Empty(host.MutationsOf("DELETE", "/apps/mackerel/addons"));
+    }
+
+    private async Task<(Guid RunId, int Gate)> RunAtItsFirstGateAsync()
+    {
+        var source = await host.SourceAsync();
+        var plan = EngineHost.HandPlan(source, EngineHost.Step(new DestroyAddon(AddonRole.Source, []), approval: true));
+        var runId = await host.Runs.StartAsync(plan, RunPermissions.Actor(Alice));
+        var gate = await host.DriveAsync(runId, d => d.CurrentStep?.Status == RunStepStatus.AwaitingApproval, "the gate");
+        return (runId, gate.CurrentStep!.Sequence);
+    }
+
+    [Fact]
+    public async Task An_approver_whose_role_was_removed_cannot_approve_from_a_page_opened_before_the_removal()
+    {
+        var (runId, gate) = await RunAtItsFirstGateAsync();
+        var openedBefore = Bob; // the principal a circuit captured while Bob was an approver
+        await ChangeAsync(Bob, u => u.Roles = TeamRole.Viewer);
+
+        var approval = await Service<IRunConsole>().ApproveAsync(openedBefore, runId, gate, null);
+
+        Assert.False(approval.Succeeded);
+        Assert.Contains("approver role", approval.Message);
+        Assert.Empty((await host.Runs.GetAsync(runId))!.Approvals);
+        Assert.Empty(host.MutationsOf("DELETE", "/apps/mackerel/addons"));
+    }
+
+    [Fact]
+    public async Task A_removed_user_cannot_act_with_the_roles_their_page_still_shows()
+    {
+        var (runId, _) = await RunAtItsFirstGateAsync();
+        await ChangeAsync(Alice, u => u.AccessRevokedAt = DateTimeOffset.UnixEpoch);
+
+        var abort = await Service<IRunConsole>().AbortAsync(Alice, runId, "stop");
+
+        Assert.False(abort.Succeeded);
+        Assert.Contains("no longer a user", abort.Message);
+        Assert.NotEqual(MigrationRunStatus.Aborted, (await host.Runs.GetAsync(runId))!.Run.Status);
+    }
+
+    [Fact]
+    public async Task Separation_of_duties_follows_the_user_id_so_a_starter_with_a_new_email_still_cannot_approve()
+    {
+        var (runId, gate) = await RunAtItsFirstGateAsync();
+        await ChangeAsync(Alice, u => u.Email = "alice.new@example.com");
+        var afterChange = Principal(Alice.UserId()!.Value, "alice.new@example.com", TeamRole.Operator, TeamRole.Approver);
+
+        var approval = await Service<IRunConsole>().ApproveAsync(afterChange, runId, gate, null);
+        var engineDirect = await host.Runs.ApproveAsync(runId, gate, new RunActor(Alice.UserId(), "alice.new@example.com"), null);
+
+        Assert.False(approval.Succeeded);
+        Assert.Contains("You started this run", approval.Message);
+        Assert.False(engineDirect.Succeeded);
+        Assert.Empty((await host.Runs.GetAsync(runId))!.Approvals);
+    }
+
+    [Fact]
+    public async Task The_required_number_of_approvals_from_distinct_people_opens_a_gate()
+    {
+        var source = await host.SourceAsync();
+        var plan = EngineHost.HandPlan(source, EngineHost.Step(new SetMaintenance(true), approval: true));
+        var runId = await host.Runs.StartAsync(plan, RunPermissions.Actor(Alice), requiredApprovals: 2);
+        var gate = (await host.DriveAsync(runId, d => d.CurrentStep?.Status == RunStepStatus.AwaitingApproval, "the gate")).CurrentStep!.Sequence;
+        var carol = await PersonAsync("carol@example.com", TeamRole.Approver);
+        var console = Service<IRunConsole>();
+
+        var first = await console.ApproveAsync(Bob, runId, gate, null);
+        var again = await console.ApproveAsync(Bob, runId, gate, "me again");
+        var afterBob = (await host.Runs.GetAsync(runId))!;
+        var second = await console.ApproveAsync(carol, runId, gate, null);
+
+        Assert.True(first.Succeeded, first.Message);
+        Assert.Contains("needs 2 approvals", again.Message);
+        Assert.Equal(RunStepStatus.AwaitingApproval, afterBob.CurrentStep!.Status);
+        Assert.True(second.Succeeded, second.Message);
+        Assert.Contains("runs now", second.Message);
+        await host.DriveAsync(runId, d => d.Run.Status == MigrationRunStatus.Succeeded, "the gated step runs");
+        Assert.True((await host.Platform.GetAppAsync("mackerel")).Maintenance);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(MigrationRequest.MaxRequiredApprovals + 1)]
+    public async Task A_number_of_approvals_outside_1_to_5_is_refused_in_the_plan(int approvals)
+    {
+        var preview = await Service<IMigrationWizard>().PreviewAsync(Alice, DoubleWriteToBasic1() with { RequiredApprovals = approvals });
+
+        Assert.False(preview.Value!.CanStart);
+        Assert.Contains(preview.Value.Refusals, r => r.Code == RefusalCodes.ApprovalCount);
     }
 }

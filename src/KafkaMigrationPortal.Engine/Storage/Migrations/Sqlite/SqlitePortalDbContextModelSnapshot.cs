@@ -176,6 +176,9 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("StartedByUserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -358,12 +361,18 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ApproverUserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ChecksJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ChecksUnavailable")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Comment")
                         .HasMaxLength(2000)

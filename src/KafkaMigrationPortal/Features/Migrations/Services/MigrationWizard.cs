@@ -57,6 +57,7 @@ public sealed class MigrationWizard(
     IKafkaInspector inspector,
     IRunCredentialResolver credentials,
     MigrationRunService runs,
+    PortalMembers members,
     SignInSettings signIn,
     IOptions<WizardOptions> options,
     ILogger<MigrationWizard> logger) : IMigrationWizard
@@ -96,9 +97,9 @@ public sealed class MigrationWizard(
 
     public async Task<QueryResult<Guid>> StartAsync(ClaimsPrincipal user, MigrationRequest request, MigrationPlan reviewed, CancellationToken ct = default)
     {
-        if (!RunPermissions.CanOperate(user)) return QueryResult<Guid>.Failed("Only operators may start a migration.");
         return await ReadingAsync($"the app {request.App}", async () =>
         {
+            if (await members.CurrentAsync(user, ct) is not { CanOperate: true } member) return QueryResult<Guid>.Failed("Only operators may start a migration.");
             var preview = await PlanAsync(user, request, ct);
             if (!preview.CanStart)
                 return QueryResult<Guid>.Failed(string.Join(" ", preview.Refusals.Select(r => r.Message).Concat(preview.Violations.Select(v => v.Message))));
@@ -106,7 +107,7 @@ public sealed class MigrationWizard(
                 return QueryResult<Guid>.Failed("The app changed on Heroku since this plan was generated: go back and review the new plan before starting.");
             try
             {
-                return QueryResult<Guid>.Ok(await runs.StartAsync(preview.Plan!, RunPermissions.Actor(user), ct: ct));
+                return QueryResult<Guid>.Ok(await runs.StartAsync(preview.Plan!, member.AsActor, request.RequiredApprovals, ct));
             }
             catch (RunRefusedException e)
             {

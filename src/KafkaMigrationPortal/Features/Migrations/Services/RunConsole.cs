@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine;
@@ -27,12 +28,14 @@ public interface IRunConsole
 }
 
 /// <summary>
-/// <see cref="IRunConsole"/> over the engine's <see cref="MigrationRunService"/>. Checks roles here because the engine
-/// only knows actor names: approve and reject need the approver role and not being the run's starter (the engine also
-/// refuses a starter's approval, but not a starter's rejection); confirm, resume, roll back and abort need an operator.
+/// <see cref="IRunConsole"/> over the engine's <see cref="MigrationRunService"/>. Checks roles here, read from the
+/// database at each command (never the circuit's principal), because the engine knows only actors: approve and reject
+/// need the approver role and not being the run's starter (the engine also refuses a starter's approval or manual
+/// confirmation, but not a starter's rejection); confirm, resume, roll back and abort need an operator.
 /// </summary>
 public sealed class RunConsole(
     MigrationRunService runs,
+    PortalMembers members,
     ILogger<RunConsole> logger) : IRunConsole
 {
     public async Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)
@@ -73,30 +76,34 @@ public sealed class RunConsole(
         AsDeciderAsync(user, runId, ct, actor => runs.RejectAsync(runId, stepSequence, actor, comment, ct));
 
     public Task<RunCommandResult> ConfirmManuallyAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default) =>
-        AsOperatorAsync(user, actor => runs.ConfirmManuallyAsync(runId, stepSequence, actor, comment, ct));
+        AsOperatorAsync(user, ct, actor => runs.ConfirmManuallyAsync(runId, stepSequence, actor, comment, ct));
 
     public Task<RunCommandResult> ResumeAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) =>
-        AsOperatorAsync(user, actor => runs.ResumeAsync(runId, actor, ct));
+        AsOperatorAsync(user, ct, actor => runs.ResumeAsync(runId, actor.Name, ct));
 
     public Task<RunCommandResult> RollbackAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
-        AsOperatorAsync(user, actor => runs.RollbackAsync(runId, actor, Required(reason), ct));
+        AsOperatorAsync(user, ct, actor => runs.RollbackAsync(runId, actor.Name, Required(reason), ct));
 
     public Task<RunCommandResult> AbortAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
-        AsOperatorAsync(user, actor => runs.AbortAsync(runId, actor, Required(reason), ct));
+        AsOperatorAsync(user, ct, actor => runs.AbortAsync(runId, actor.Name, Required(reason), ct));
 
-    private async Task<RunCommandResult> AsDeciderAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<string, Task<RunCommandResult>> command)
-    {
-        if (!user.IsInRole(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.");
-        var details = await runs.GetAsync(runId, ct);
-        if (details is null) return RunCommandResult.Refused($"There is no migration run {runId}.");
-        if (RunPermissions.IsStarter(user, details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.");
-        return await SafelyAsync(() => command(RunPermissions.Actor(user)));
-    }
+    private Task<RunCommandResult> AsDeciderAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
+        SafelyAsync(async () =>
+        {
+            if (await members.CurrentAsync(user, ct) is not { } member) return NotAMember;
+            if (!member.Has(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.");
+            if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.");
+            if (member.AsActor.StartedRun(details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.");
+            return await command(member.AsActor);
+        });
 
-    private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, Func<string, Task<RunCommandResult>> command) =>
-        RunPermissions.CanOperate(user)
-            ? SafelyAsync(() => command(RunPermissions.Actor(user)))
-            : Task.FromResult(RunCommandResult.Refused("Only operators may do this."));
+    private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
+        SafelyAsync(async () =>
+            await members.CurrentAsync(user, ct) is not { } member ? NotAMember
+            : member.CanOperate ? await command(member.AsActor)
+            : RunCommandResult.Refused("Only operators may do this."));
+
+    private static RunCommandResult NotAMember => RunCommandResult.Refused("You are no longer a user of this portal: sign in again.");
 
     private async Task<RunCommandResult> SafelyAsync(Func<Task<RunCommandResult>> command)
     {

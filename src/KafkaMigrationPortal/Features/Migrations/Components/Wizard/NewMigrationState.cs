@@ -53,6 +53,9 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
     public string? TargetError { get; private set; }
     public MigrationStrategy Strategy { get; private set; } = MigrationStrategy.DoubleWrite;
 
+    /// <summary>How many people other than the starter must approve each gated step.</summary>
+    public int RequiredApprovals { get; private set; } = 1;
+
     /// <summary>Null while the review step plans.</summary>
     public QueryResult<PlanPreview>? Preview { get; private set; }
     public string? StartError { get; private set; }
@@ -115,6 +118,12 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
     public void ChooseStrategy(MigrationStrategy strategy)
     {
         Strategy = strategy;
+        ResetPreview();
+    }
+
+    public void ChooseRequiredApprovals(int approvals)
+    {
+        RequiredApprovals = approvals;
         ResetPreview();
     }
 
@@ -230,7 +239,8 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
         producers.Order(StringComparer.Ordinal).ToList(),
         consumers.Order(StringComparer.Ordinal).ToList(),
         retentionMargin,
-        (ExtraGroups ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList());
+        (ExtraGroups ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+        RequiredApprovals);
 
     private void Toggle(HashSet<string> set, string processType, bool on)
     {
