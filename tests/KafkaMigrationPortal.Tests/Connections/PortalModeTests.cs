@@ -223,7 +223,7 @@ public sealed class PortalModeTests
     }
 
     [Fact]
-    public void Heroku_mode_with_only_an_OAuth_client_hosts_no_sandbox_and_has_no_credential_of_its_own()
+    public async Task Heroku_mode_with_only_an_OAuth_client_hosts_no_sandbox_and_has_no_credential_of_its_own()
     {
         using var host = Connected(("HEROKU_OAUTH_ID", RealClient), ("HEROKU_OAUTH_SECRET", "secret"));
 
@@ -232,5 +232,9 @@ public sealed class PortalModeTests
         Assert.False(connection.HasOwnCredential);
         Assert.Null(host.Services.GetService<EmbeddedSandbox>());
         Assert.Equal(new Uri("https://api.data.heroku.com"), host.Services.GetRequiredService<IOptions<HerokuClientOptions>>().Value.KafkaApiBaseUrl);
+        using var scope = host.Services.CreateScope();
+        var status = await scope.ServiceProvider.GetRequiredService<HerokuConnectionStatus>().CheckAsync();
+        Assert.Equal("The portal has no Heroku credential of its own (HEROKU_API_KEY is unset): runs act with the Heroku grant of whoever starts them.", status.Error);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await connection.Credential.GetAccessTokenAsync(default));
     }
 }
