@@ -49,8 +49,9 @@ run_pg "$PGBIN/pg_ctl" -D "$PGDATA_ROOT/data" -l "$PGDATA_ROOT/server.log" -w -t
 export KMP_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
 export KMP_CHROMIUM="${KMP_CHROMIUM:-/usr/bin/chromium}"
 # Where a portal listens is each test's own choice: an image-wide setting (the official .NET images set
-# ASPNETCORE_HTTP_PORTS) would make single-operator mode refuse to start in the in-process tests.
-unset ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS ASPNETCORE_HTTPS_PORTS
+# ASPNETCORE_HTTP_PORTS) would make single-operator mode refuse to start in the in-process tests. Likewise the
+# mode: each test configures the Heroku it talks to, and an exported PORTAL_MODE would refuse most of them.
+unset ASPNETCORE_URLS ASPNETCORE_HTTP_PORTS ASPNETCORE_HTTPS_PORTS PORTAL_MODE
 
 log "running the tests"
 results="$(mktemp -d /tmp/kmp-results.XXXXXX)"

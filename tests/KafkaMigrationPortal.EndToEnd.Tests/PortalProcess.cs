@@ -61,7 +61,7 @@ public sealed class PortalProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KafkaMigrationPortal.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        foreach (var inherited in new[] { "HEROKU_API_KEY", "DATABASE_URL", "ConnectionStrings__Portal", "PORTAL_ROLE" })
+        foreach (var inherited in new[] { "HEROKU_API_KEY", "DATABASE_URL", "ConnectionStrings__Portal", "PORTAL_ROLE", "PORTAL_MODE" })
         {
             start.Environment.Remove(inherited);
         }

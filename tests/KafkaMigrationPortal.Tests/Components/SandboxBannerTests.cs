@@ -13,7 +13,22 @@ public sealed class SandboxBannerTests : PortalTestContext
     {
         var banner = Render<SandboxBanner>();
 
-        Assert.Contains("Nothing you do here touches a real app", banner.Find("[data-testid=sandbox-banner]").TextContent);
+        var text = System.Text.RegularExpressions.Regex.Replace(banner.Find("[data-testid=sandbox-banner]").TextContent, @"\s+", " ");
+        Assert.Contains("Sandbox mode", text);
+        Assert.Contains("Nothing you do here touches a real app", text);
+        Assert.Contains("set PORTAL_MODE=heroku with HEROKU_OAUTH_ID and HEROKU_OAUTH_SECRET", text);
+    }
+
+    [Theory]
+    [InlineData(true, "inside this process")]
+    [InlineData(false, "a standalone sandbox on this machine")]
+    public void The_banner_says_where_the_sandbox_runs(bool embedded, string where)
+    {
+        Services.AddSingleton(new HerokuConnection(HerokuConnectionMode.Sandbox, new StaticTokenCredential("sandbox-token-alice", "sandbox user")) { EmbedsSandbox = embedded });
+
+        var banner = Render<SandboxBanner>();
+
+        Assert.Contains(where, banner.Find("[data-testid=sandbox-banner]").TextContent);
     }
 
     [Fact]

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Engine.Storage;
+using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.TestSupport;
+using Microsoft.Extensions.Configuration;
 
 namespace KafkaMigrationPortal.Tests.Deployment;
 
@@ -58,6 +62,24 @@ public sealed partial class AppJsonTests
             .Order();
 
         Assert.Equal(procfileTypes, AppJson.GetProperty("formation").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public void The_formation_starts_only_processes_that_the_mode_it_deploys_can_run()
+    {
+        var env = AppJson.GetProperty("env");
+        Assert.True(env.TryGetProperty(PortalMode.Variable, out var mode), $"app.json declares {PortalMode.Variable}");
+        Assert.Equal("sandbox", mode.GetProperty("value").GetString());
+        // What the button deploys when nothing is typed into its form: the values app.json gives.
+        var deployed = new ConfigurationBuilder().AddInMemoryCollection(env.EnumerateObject()
+            .Where(v => v.Value.TryGetProperty("value", out _))
+            .Select(v => KeyValuePair.Create(v.Name.Replace("__", ":"), v.Value.GetProperty("value").GetString()))).Build();
+
+        var started = AppJson.GetProperty("formation").EnumerateObject().Where(p => p.Value.GetProperty("quantity").GetInt32() > 0).Select(p => p.Name).ToList();
+
+        Assert.Contains("web", started);
+        Assert.All(started, type => PortalMode.Decide(deployed, type == "worker" ? PortalRole.Worker : PortalRole.Web));
+        Assert.Throws<PortalConfigurationException>(() => PortalMode.Decide(deployed, PortalRole.Worker)); // so the worker is declared at 0
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class HerokuPublishTests
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["HEROKU_API_KEY"] = "sandbox-token-alice";
         start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
         start.Environment["Heroku__KafkaApiBaseUrl"] = "http://127.0.0.1:9/";
         start.Environment["Storage__SqlitePath"] = Path.Combine(folder, "never-created.db");

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Engine.Storage;
+using KafkaMigrationPortal.Sandbox;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.TestSupport.Postgres;
 using Npgsql;
@@ -133,7 +134,7 @@ public sealed class PortalProcessTests
         start.ArgumentList.Add("worker");
         start.Environment["DATABASE_URL"] = databaseUrl;
         start.Environment["DYNO"] = dyno;
-        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["HEROKU_API_KEY"] = SandboxUsers.Alice.ApiToken;
         start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { lock (output) output.WriteLine(e.Data); };
@@ -152,7 +153,7 @@ public sealed class PortalProcessTests
 
     private static Dictionary<string, string> SingleOperatorEnvironment(string databaseFile) => new()
     {
-        ["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox",
+        ["HEROKU_API_KEY"] = SandboxUsers.Alice.ApiToken,
         ["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/",
         ["Heroku__KafkaApiBaseUrl"] = "http://127.0.0.1:9/",
         ["Storage__SqlitePath"] = databaseFile,
@@ -224,12 +225,43 @@ public sealed class PortalProcessTests
     }
 
     [Fact]
-    public async Task A_worker_without_a_Heroku_credential_is_refused_because_the_sandbox_lives_in_the_web_process()
+    public async Task A_worker_in_sandbox_mode_is_refused_because_the_sandbox_lives_in_the_web_process()
     {
-        var (exitCode, _, stderr) = await RunPortalAsync(new Dictionary<string, string>(), "--role", "worker");
+        var (exitCode, _, stderr) = await RunPortalAsync(new Dictionary<string, string> { ["PORTAL_MODE"] = "sandbox" }, "--role", "worker");
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("HEROKU_API_KEY", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("kafka-migration-portal: A worker cannot run in sandbox mode:", line);
+        Assert.Contains("PORTAL_MODE=heroku", line);
+    }
+
+    /// <summary>Configurations that would send real Heroku tokens to a sandbox stop before anything starts.</summary>
+    public static TheoryData<string, Dictionary<string, string>> MixedModes => new()
+    {
+        // A real OAuth client while the APIs point at this machine: sign-in at id.heroku.com, its tokens sent to a sandbox.
+        { "HEROKU_OAUTH_ID is not the sandbox's OAuth client", new() { ["HEROKU_OAUTH_ID"] = "a-real-client", ["HEROKU_OAUTH_SECRET"] = "hunter2", ["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/" } },
+        { "PORTAL_MODE=heroku but Heroku__KafkaApiBaseUrl points at this machine", new() { ["PORTAL_MODE"] = "heroku", ["HEROKU_API_KEY"] = "hunter2", ["Heroku__KafkaApiBaseUrl"] = "http://127.0.0.1:9/" } },
+        { "PORTAL_MODE=sandbox with HEROKU_OAUTH_ID set needs a standalone sandbox", new() { ["PORTAL_MODE"] = "sandbox", ["HEROKU_OAUTH_ID"] = "a-real-client", ["HEROKU_OAUTH_SECRET"] = "hunter2" } },
+        { "PORTAL_MODE is 'demo': use sandbox (the simulated Heroku) or heroku", new() { ["PORTAL_MODE"] = "demo" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(MixedModes))]
+    public async Task A_configuration_mixing_a_sandbox_with_Heroku_stops_start_up_with_one_line_saying_what_to_change(string expected, Dictionary<string, string> environment)
+    {
+        var databaseFile = Path.Combine(Path.GetTempPath(), $"kmp-mode-{Guid.NewGuid():N}.db");
+        environment["Storage__SqlitePath"] = databaseFile;
+
+        var (exitCode, stdout, stderr) = await RunPortalAsync(environment, "--urls", $"http://127.0.0.1:{ClosedPort()}");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("kafka-migration-portal: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("hunter2", stderr + stdout);
+        Assert.DoesNotContain("Now listening on", stdout);
+        Assert.DoesNotContain("   at ", stderr + stdout);
+        Assert.False(File.Exists(databaseFile));
     }
 
     [Fact]
@@ -251,7 +283,7 @@ public sealed class PortalProcessTests
         start.ArgumentList.Add("worker");
         start.Environment["DATABASE_URL"] = database.DatabaseUrl;
         start.Environment["DYNO"] = "worker.1";
-        start.Environment["HEROKU_API_KEY"] = "key-of-a-standalone-sandbox";
+        start.Environment["HEROKU_API_KEY"] = SandboxUsers.Alice.ApiToken;
         start.Environment["Heroku__PlatformApiBaseUrl"] = "http://127.0.0.1:9/";
         using var worker = Process.Start(start)!;
         try

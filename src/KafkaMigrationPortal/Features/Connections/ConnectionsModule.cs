@@ -1,5 +1,4 @@
 using KafkaMigrationPortal.Features.Jobs;
-using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Sandbox;
 
@@ -7,34 +6,26 @@ namespace KafkaMigrationPortal.Features.Connections;
 
 public static class ConnectionsModule
 {
-    private const string PlatformUrlKey = "Heroku:PlatformApiBaseUrl";
-
     /// <summary>
-    /// With <c>HEROKU_API_KEY</c>, the Heroku clients act with that key against <c>Heroku:PlatformApiBaseUrl</c>
-    /// (Heroku itself unless set; a loopback address means a standalone sandbox). Without it, a web process hosts a
-    /// sandbox in-process and acts as its first seeded user.
+    /// Decides <c>PORTAL_MODE</c> (<see cref="PortalMode.Decide"/>) and connects the Heroku clients accordingly: in
+    /// sandbox mode with no credential, a sandbox hosted in-process, acting as its first seeded user; otherwise
+    /// <c>Heroku:PlatformApiBaseUrl</c> (Heroku itself unless set) with <c>HEROKU_API_KEY</c>, or with each run's
+    /// starter's grant when only an OAuth client is configured.
     /// </summary>
     public static HerokuConnection AddPortalConnections(this IHostApplicationBuilder builder, PortalRole role)
     {
+        var mode = PortalMode.Decide(builder.Configuration, role);
         var apiKey = builder.Configuration[HerokuConnection.ApiKeyVariable];
-        var embedded = string.IsNullOrWhiteSpace(apiKey);
-        if (embedded && role == PortalRole.Worker)
-        {
-            throw new PortalConfigurationException(
-                $"A worker needs {HerokuConnection.ApiKeyVariable}: without it the portal runs its sandbox inside the web process, which a worker cannot share");
-        }
-
-        var connection = embedded
-            ? new HerokuConnection(HerokuConnectionMode.Sandbox, new StaticTokenCredential(SandboxUsers.Alice.ApiToken, $"sandbox user {SandboxUsers.Alice.Email}"))
-            : new HerokuConnection(
-                IsLoopback(builder.Configuration[PlatformUrlKey]) ? HerokuConnectionMode.Sandbox : HerokuConnectionMode.Heroku,
-                new StaticTokenCredential(apiKey!, HerokuConnection.ApiKeyVariable));
+        IHerokuCredential credential = mode.EmbedsSandbox
+            ? new StaticTokenCredential(SandboxUsers.Alice.ApiToken, $"sandbox user {SandboxUsers.Alice.Email}")
+            : string.IsNullOrWhiteSpace(apiKey) ? new NoPortalCredential() : new StaticTokenCredential(apiKey.Trim(), HerokuConnection.ApiKeyVariable);
+        var connection = new HerokuConnection(mode.Mode, credential) { EmbedsSandbox = mode.EmbedsSandbox };
 
         builder.Services.AddSingleton(connection);
         builder.Services.AddHerokuClients();
         builder.Services.AddScoped<HerokuConnectionStatus>();
 
-        if (embedded)
+        if (mode.EmbedsSandbox)
         {
             builder.Services.AddSingleton<EmbeddedSandbox>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSandbox>());
@@ -44,9 +35,12 @@ public static class ConnectionsModule
                 options.KafkaApiBaseUrl = sandbox.BaseUrl;
             });
         }
+        else if (mode.Mode == HerokuConnectionMode.Sandbox && string.IsNullOrWhiteSpace(builder.Configuration[PortalMode.KafkaUrlKey]))
+        {
+            // A sandbox serves both APIs on one address; the default would send its tokens to api.data.heroku.com.
+            builder.Services.AddOptions<HerokuClientOptions>().PostConfigure(options => options.KafkaApiBaseUrl = options.PlatformApiBaseUrl);
+        }
 
         return connection;
     }
-
-    private static bool IsLoopback(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsLoopback;
 }

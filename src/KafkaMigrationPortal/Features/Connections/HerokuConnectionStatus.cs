@@ -10,6 +10,12 @@ public sealed class HerokuConnectionStatus(HerokuConnection connection, IHerokuC
 {
     public async Task<QueryResult<ConnectionStatusView>> CheckAsync(CancellationToken cancellationToken = default)
     {
+        if (!connection.HasOwnCredential)
+        {
+            return QueryResult<ConnectionStatusView>.Failed(
+                $"The portal has no Heroku credential of its own ({HerokuConnection.ApiKeyVariable} is unset): runs act with the Heroku grant of whoever starts them.");
+        }
+
         try
         {
             var platform = clients.Platform(connection.Credential);

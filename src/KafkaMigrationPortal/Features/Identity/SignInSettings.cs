@@ -43,7 +43,7 @@ public sealed record SignInSettings(SignInMode Mode, string? ClientId, string? C
                 scope);
         }
 
-        return connection.Mode == HerokuConnectionMode.Sandbox && configuration[HerokuConnection.ApiKeyVariable] is not { Length: > 0 }
+        return connection.EmbedsSandbox
             ? new(SignInMode.HerokuOAuth, SandboxUsers.PortalOAuthClientId, SandboxUsers.PortalOAuthClientSecret, null, null, scope)
             : new(SignInMode.SingleOperator, null, null, null, null, scope);
     }

@@ -96,6 +96,7 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Contains("Simulated Heroku (sandbox) as sandbox-owner@example.com", Normalized(page.Find("[data-testid=heroku-connection]").TextContent)));
         Assert.Contains("4321", page.Find("[data-testid=rate-limit]").TextContent);
+        Assert.Equal("Mode: sandbox (PORTAL_MODE), a standalone sandbox on this machine.", Normalized(page.Find("[data-testid=portal-mode]").TextContent));
     }
 
     [Fact]
