@@ -22,7 +22,7 @@ public sealed partial class AppJsonTests
 
     // ASP.NET Core's own hosting settings, which the single-operator guard reads to see where the server listens; the
     // Procfile sets them (--urls), app.json must not.
-    private static readonly HashSet<string> HostingSettings = ["urls", "http_ports", "https_ports", "Kestrel__Endpoints"];
+    private static readonly HashSet<string> HostingSettings = ["urls", "http_ports", "https_ports", "https_port", "Kestrel__Endpoints"];
 
     private static JsonElement AppJson { get; } = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "app.json"))).RootElement;
 
