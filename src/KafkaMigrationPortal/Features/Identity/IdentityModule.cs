@@ -44,6 +44,7 @@ public static class IdentityModule
         services.AddSingleton<HerokuTokenVault>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<PortalMembers>();
+        services.AddSingleton<AppAccess>();
         services.AddSingleton<HerokuOAuthAddresses>();
         services.AddSingleton<HerokuTokenRefresher>();
         services.AddSingleton<UserCredentials>();

@@ -23,12 +23,16 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     private ClaimsPrincipal Bob = null!;
 
     /// <summary>A portal user with <paramref name="roles"/> in the database, and the principal a circuit would hold for them.</summary>
-    private async Task<ClaimsPrincipal> PersonAsync(string email, params string[] roles)
+    private Task<ClaimsPrincipal> PersonAsync(string email, params string[] roles) => PersonWithGrantAsync(email, herokuToken: null, roles);
+
+    /// <param name="herokuToken">Their own Heroku grant (a sandbox user's token), stored as sign-in stores it; none: they act with the portal's credential.</param>
+    private async Task<ClaimsPrincipal> PersonWithGrantAsync(string email, string? herokuToken, params string[] roles)
     {
         var user = new UserAccount
         {
             Id = Guid.NewGuid(), HerokuUserId = $"heroku-{email}", Email = email, Roles = string.Join(',', roles),
             CreatedAt = DateTimeOffset.UnixEpoch, LastSignInAt = DateTimeOffset.UnixEpoch,
+            ProtectedAccessToken = herokuToken is null ? null : Service<HerokuTokenVault>().Protect(herokuToken),
         };
         await using var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         db.Add(user);
@@ -140,7 +144,7 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     private async Task<(Guid RunId, int Gate)> RunAtItsFirstGateAsync()
     {
         var source = await host.SourceAsync();
-        var plan = EngineHost.HandPlan(source, EngineHost.Step(new DestroyAddon(AddonRole.Source, []), approval: true));
+        var plan = EngineHost.HandPlan(source, EngineHost.Step(new SetMaintenance(true), approval: true));
         var runId = await host.Runs.StartAsync(plan, RunPermissions.Actor(Alice));
         var gate = await host.DriveAsync(runId, d => d.CurrentStep?.Status == RunStepStatus.AwaitingApproval, "the gate");
         return (runId, gate.CurrentStep!.Sequence);
@@ -158,7 +162,7 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         Assert.False(approval.Succeeded);
         Assert.Contains("approver role", approval.Message);
         Assert.Empty((await host.Runs.GetAsync(runId))!.Approvals);
-        Assert.Empty(host.MutationsOf("DELETE", "/apps/mackerel/addons"));
+        Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
     }
 
     [Fact]
@@ -221,7 +225,24 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     {
         var preview = await Service<IMigrationWizard>().PreviewAsync(Alice, DoubleWriteToBasic1() with { RequiredApprovals = approvals });
 
+        Assert.True(preview.Succeeded, preview.Error);
         Assert.False(preview.Value!.CanStart);
         Assert.Contains(preview.Value.Refusals, r => r.Code == RefusalCodes.ApprovalCount);
+    }
+
+    [Fact]
+    public async Task An_approver_whose_own_Heroku_grant_cannot_reach_the_app_cannot_approve()
+    {
+        var (runId, gate) = await RunAtItsFirstGateAsync();
+        var carol = await PersonWithGrantAsync("carol@example.com", "sandbox-token-carol", TeamRole.Approver); // Carol has no access to mackerel
+        var bobWithGrant = await PersonWithGrantAsync("bob.grant@example.com", "sandbox-token-bob", TeamRole.Approver); // Bob collaborates on it
+
+        var byCarol = await Service<IRunConsole>().ApproveAsync(carol, runId, gate, null);
+        var byBob = await Service<IRunConsole>().ApproveAsync(bobWithGrant, runId, gate, null);
+
+        Assert.False(byCarol.Succeeded);
+        Assert.Contains("cannot access the app mackerel", byCarol.Message);
+        Assert.True(byBob.Succeeded, byBob.Message);
+        Assert.Equal("bob.grant@example.com", Assert.Single((await host.Runs.GetAsync(runId))!.Approvals).Approver);
     }
 }

@@ -36,6 +36,7 @@ public interface IRunConsole
 public sealed class RunConsole(
     MigrationRunService runs,
     PortalMembers members,
+    AppAccess access,
     ILogger<RunConsole> logger) : IRunConsole
 {
     public async Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)
@@ -76,32 +77,38 @@ public sealed class RunConsole(
         AsDeciderAsync(user, runId, ct, actor => runs.RejectAsync(runId, stepSequence, actor, comment, ct));
 
     public Task<RunCommandResult> ConfirmManuallyAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default) =>
-        AsOperatorAsync(user, ct, actor => runs.ConfirmManuallyAsync(runId, stepSequence, actor, comment, ct));
+        AsOperatorAsync(user, runId, ct, actor => runs.ConfirmManuallyAsync(runId, stepSequence, actor, comment, ct));
 
     public Task<RunCommandResult> ResumeAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) =>
-        AsOperatorAsync(user, ct, actor => runs.ResumeAsync(runId, actor.Name, ct));
+        AsOperatorAsync(user, runId, ct, actor => runs.ResumeAsync(runId, actor.Name, ct));
 
     public Task<RunCommandResult> RollbackAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
-        AsOperatorAsync(user, ct, actor => runs.RollbackAsync(runId, actor.Name, Required(reason), ct));
+        AsOperatorAsync(user, runId, ct, actor => runs.RollbackAsync(runId, actor.Name, Required(reason), ct));
 
     public Task<RunCommandResult> AbortAsync(ClaimsPrincipal user, Guid runId, string reason, CancellationToken ct = default) =>
-        AsOperatorAsync(user, ct, actor => runs.AbortAsync(runId, actor.Name, Required(reason), ct));
+        AsOperatorAsync(user, runId, ct, actor => runs.AbortAsync(runId, actor.Name, Required(reason), ct));
 
     private Task<RunCommandResult> AsDeciderAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
-        SafelyAsync(async () =>
+        AsMemberAsync(user, runId, ct, async (member, details) =>
         {
-            if (await members.CurrentAsync(user, ct) is not { } member) return NotAMember;
             if (!member.Has(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.");
-            if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.");
             if (member.AsActor.StartedRun(details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.");
             return await command(member.AsActor);
         });
 
-    private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
+    private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
+        AsMemberAsync(user, runId, ct, async (member, _) =>
+            member.CanOperate ? await command(member.AsActor) : RunCommandResult.Refused("Only operators may do this."));
+
+    /// <summary>Who the person is now (database), and that their own Heroku grant can still reach the run's app.</summary>
+    private Task<RunCommandResult> AsMemberAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<PortalMember, RunDetails, Task<RunCommandResult>> command) =>
         SafelyAsync(async () =>
-            await members.CurrentAsync(user, ct) is not { } member ? NotAMember
-            : member.CanOperate ? await command(member.AsActor)
-            : RunCommandResult.Refused("Only operators may do this."));
+        {
+            if (await members.CurrentAsync(user, ct) is not { } member) return NotAMember;
+            if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.");
+            if (await access.RefusalAsync(member, details.Run.App, ct) is { } noAccess) return RunCommandResult.Refused(noAccess);
+            return await command(member, details);
+        });
 
     private static RunCommandResult NotAMember => RunCommandResult.Refused("You are no longer a user of this portal: sign in again.");
 
