@@ -106,13 +106,14 @@ public sealed class PortalSession : IAsyncLifetime
 
     public string Url(string relative) => new Uri(Portal.BaseUrl, relative).ToString();
 
-    /// <summary>Goes to a page while signed out, follows the portal to its sign-in page and the sandbox's, picks the user.</summary>
+    /// <summary>Goes to a page while signed out, follows the portal to its sign-in page and the sandbox's (served under the
+    /// portal's own origin, as a visitor of a deployed demo reaches it), picks the user.</summary>
     public async Task SignInAsync(IPage page, string email, string returnTo)
     {
         await page.GotoAsync(Url(returnTo));
         await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
         await page.GetByTestId("sign-in").ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(Portal.SandboxUrl.ToString(), StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(Url("sandbox-signin/authorize"), StringComparison.Ordinal));
         await page.Locator($"button[name=user][value='{email}']").ClickAsync();
         await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 30_000 });
         await WaitForCircuitAsync(page);

@@ -38,8 +38,8 @@ public sealed class PortalFactory(IReadOnlyDictionary<string, string?> settings,
         using var challenge = await client.GetAsync($"/auth/challenge?returnUrl={Uri.EscapeDataString(returnUrl)}");
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
 
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        using var authorize = await browser.GetAsync(challenge.Headers.Location + "&login_hint=" + Uri.EscapeDataString(email));
+        // The embedded sandbox's sign-in page is served under the portal's own origin.
+        using var authorize = await client.GetAsync(challenge.Headers.Location + "&login_hint=" + Uri.EscapeDataString(email));
         Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
         var callback = authorize.Headers.Location!;
 

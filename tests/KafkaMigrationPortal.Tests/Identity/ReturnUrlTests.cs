@@ -54,8 +54,7 @@ public sealed class ReturnUrlTests
         {
             var client = portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
             using var challenge = await client.GetAsync($"{IdentityModule.ChallengePath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
-            using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-            using var authorize = await browser.GetAsync(challenge.Headers.Location + "&login_hint=alice%40example.com");
+            using var authorize = await client.GetAsync(challenge.Headers.Location + "&login_hint=alice%40example.com");
 
             using var signedIn = await client.GetAsync(authorize.Headers.Location!.PathAndQuery);
 

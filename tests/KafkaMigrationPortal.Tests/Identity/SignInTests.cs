@@ -46,6 +46,25 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
+    public async Task The_sandboxs_sign_in_page_is_served_under_the_portals_own_origin_so_a_deployed_demo_signs_in_from_any_browser()
+    {
+        var client = Anonymous();
+        using var challenge = await client.GetAsync($"{IdentityModule.ChallengePath}?returnUrl=%2Fhistory");
+        var authorizeUrl = challenge.Headers.Location!;
+        Assert.False(authorizeUrl.IsAbsoluteUri, authorizeUrl.ToString());
+        Assert.StartsWith(HerokuOAuthAddresses.SandboxSignInPath + "?", authorizeUrl.OriginalString);
+
+        var page = await client.GetStringAsync(authorizeUrl);
+        Assert.Contains("<form method=\"post\">", page);
+        var fields = HiddenField().Matches(page).ToDictionary(m => m.Groups["name"].Value, m => System.Net.WebUtility.HtmlDecode(m.Groups["value"].Value));
+        fields["user"] = "bob@example.com";
+        using var chosen = await client.PostAsync(HerokuOAuthAddresses.SandboxSignInPath, new FormUrlEncodedContent(fields));
+
+        Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
+        Assert.StartsWith("/signin-heroku?", chosen.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
     public async Task The_first_user_to_sign_in_is_admin_and_later_ones_are_viewers()
     {
         await portal.SignInAsync("alice@example.com");
@@ -185,6 +204,9 @@ public sealed partial class SignInTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/signin", after.Headers.Location!.PathAndQuery);
     }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
+    private static partial Regex HiddenField();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
     private static partial Regex AntiforgeryField();

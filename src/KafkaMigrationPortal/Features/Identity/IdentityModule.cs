@@ -20,6 +20,7 @@ public static class IdentityModule
     public const string SignInPath = "/signin";
     public const string SignOutPath = "/auth/signout";
     public const string ChallengePath = "/auth/challenge";
+    private const string SandboxSignInClient = "sandbox-sign-in";
 
     /// <summary>
     /// Users, roles and their encrypted Heroku grants for both roles (a worker acts with the grant of a run's
@@ -49,6 +50,7 @@ public static class IdentityModule
         services.AddSingleton<HerokuTokenRefresher>();
         services.AddSingleton<UserCredentials>();
         services.AddHttpClient(nameof(HerokuTokenRefresher));
+        services.AddHttpClient(SandboxSignInClient).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         if (role == PortalRole.Worker)
         {
             return settings;
@@ -144,6 +146,13 @@ public static class IdentityModule
     /// <summary>Sign-in and sign-out endpoints; the sign-out takes a POST with an anti-forgery token.</summary>
     public static IEndpointRouteBuilder MapPortalIdentity(this IEndpointRouteBuilder endpoints)
     {
+        if (endpoints.ServiceProvider.GetRequiredService<SignInSettings>().UsesEmbeddedSandbox)
+        {
+            endpoints.MapMethods(HerokuOAuthAddresses.SandboxSignInPath, [HttpMethods.Get, HttpMethods.Post], ForwardToSandboxSignInAsync)
+                .AllowAnonymous()
+                .DisableAntiforgery();
+        }
+
         endpoints.MapGet(ChallengePath, (string? returnUrl) =>
                 Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) }, [HerokuScheme]))
             .AllowAnonymous();
@@ -192,6 +201,23 @@ public static class IdentityModule
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(ClaimTypes.Name, user.Name ?? user.Email),
         ]);
+    }
+
+    /// <summary>The embedded sandbox's sign-in page (its form posts back to the same address), served under the portal's origin.</summary>
+    private static async Task ForwardToSandboxSignInAsync(HttpContext context, HerokuOAuthAddresses addresses, IHttpClientFactory http)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), addresses.SandboxAuthorization + context.Request.QueryString.ToString());
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            request.Content = new StreamContent(context.Request.Body);
+            if (context.Request.ContentType is { } contentType) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var response = await http.CreateClient(SandboxSignInClient).SendAsync(request, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        if (response.Headers.Location is { } location) context.Response.Headers.Location = location.ToString();
+        if (response.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 
     /// <summary>Sends the OAuth handler's token request to the configured (or embedded sandbox's) token endpoint.</summary>
