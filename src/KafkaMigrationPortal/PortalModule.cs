@@ -37,7 +37,7 @@ public static class PortalModule
         services.AddMudServices();
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
-        services.AddAuditRateLimits();
+        services.AddAuditReaders();
         return services;
     }
 
@@ -53,7 +53,6 @@ public static class PortalModule
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapPortalHealth().AllowAnonymous();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Identity;
 
@@ -9,30 +8,13 @@ public static class AuditEndpoints
 {
     public const string ExportPath = "/audit/export";
     public const string VerifyPath = "/audit/verify";
-    public const string RateLimitPolicy = "audit";
 
     /// <summary>Export and verify together, per user: each reads the whole log (or a filtered slice of it).</summary>
     public const int RequestsPerWindow = 10;
 
     public static readonly TimeSpan RateLimitWindow = TimeSpan.FromMinutes(1);
 
-    /// <summary>Who may take the log away or have its chain checked: approvers and admins, not every viewer.</summary>
-    public static readonly string[] ReaderRoles = [TeamRole.Approver, TeamRole.Admin];
-
-    public static IServiceCollection AddAuditRateLimits(this IServiceCollection services) =>
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = ((int)RateLimitWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                return ValueTask.CompletedTask;
-            };
-            // Only signed-in users get this far: the limiter runs after authorization.
-            options.AddPolicy(RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.UserId()?.ToString() ?? context.User.Email() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = RequestsPerWindow, Window = RateLimitWindow, QueueLimit = 0 }));
-        });
+    public static IServiceCollection AddAuditReaders(this IServiceCollection services) => services.AddSingleton<AuditReaders>();
 
     /// <summary>
     /// <c>/audit/export?format=csv|jsonl&amp;app=&amp;run=&amp;user=&amp;action=&amp;from=&amp;to=</c> and <c>/audit/verify</c>,
@@ -42,8 +24,7 @@ public static class AuditEndpoints
     {
         var audit = endpoints.MapGroup("")
             .RequireAuthorization(PortalPolicies.CanView)
-            .AddEndpointFilter(OnlyReaders)
-            .RequireRateLimiting(RateLimitPolicy);
+            .AddEndpointFilter(OnlyReaders);
         audit.MapGet(ExportPath, async (HttpContext context, AuditExport export, TimeProvider time, string? format, string? app, Guid? run, string? user, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
         {
             var filter = new AuditFilter(app, run, user, action, from, to);
@@ -70,12 +51,22 @@ public static class AuditEndpoints
     }
 
     /// <summary>
-    /// The role check as a filter rather than a policy: a failed policy makes the cookie handler redirect to the
-    /// access-denied page, and a download or script should get a plain 403.
+    /// The role and rate check as a filter rather than a policy: a failed policy makes the cookie handler redirect to
+    /// the access-denied page, and a download or script should get a plain 403 (or 429).
     /// </summary>
-    private static ValueTask<object?> OnlyReaders(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        ReaderRoles.Any(context.HttpContext.User.IsInRole)
-            ? next(context)
-            : ValueTask.FromResult<object?>(Results.Problem(statusCode: StatusCodes.Status403Forbidden,
-                detail: "Exporting or verifying the audit log needs the approver or admin role."));
+    private static async ValueTask<object?> OnlyReaders(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (await http.RequestServices.GetRequiredService<AuditReaders>().RefusalAsync(http.User, http.RequestAborted) is not { } refusal)
+        {
+            return await next(context);
+        }
+
+        if (refusal.StatusCode == StatusCodes.Status429TooManyRequests)
+        {
+            http.Response.Headers.RetryAfter = ((int)RateLimitWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Results.Problem(statusCode: refusal.StatusCode, detail: refusal.Message);
+    }
 }

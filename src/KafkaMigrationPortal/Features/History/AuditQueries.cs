@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Storage;
@@ -23,7 +25,7 @@ public sealed record ResultPage<T>(IReadOnlyList<T> Items, int TotalCount);
 /// What the History page asks the database: pages of audit entries and runs, newest first, filtered and counted on the
 /// server (the audit log grows without bound; the browser only ever sees one page).
 /// </summary>
-public sealed class AuditQueries(IDbContextFactory<PortalDbContext> contexts, AuditLog log, ILogger<AuditQueries> logger)
+public sealed class AuditQueries(IDbContextFactory<PortalDbContext> contexts, AuditLog log, AuditReaders readers, ILogger<AuditQueries> logger)
 {
     public const int MaxPageSize = 200;
 
@@ -79,11 +81,12 @@ public sealed class AuditQueries(IDbContextFactory<PortalDbContext> contexts, Au
         }
     }
 
-    /// <summary>Recomputes the audit chain (<see cref="AuditLog.VerifyAsync"/>).</summary>
-    public async Task<QueryResult<AuditVerification>> VerifyChainAsync(CancellationToken cancellationToken = default)
+    /// <summary>Recomputes the audit chain (<see cref="AuditLog.VerifyAsync"/>) for an approver or admin (<see cref="AuditReaders"/>).</summary>
+    public async Task<QueryResult<AuditVerification>> VerifyChainAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         try
         {
+            if (await readers.RefusalAsync(user, cancellationToken) is { } refusal) return QueryResult<AuditVerification>.Failed(refusal.Message);
             return QueryResult<AuditVerification>.Ok(await log.VerifyAsync(cancellationToken));
         }
         catch (Exception e) when (e is not OperationCanceledException)

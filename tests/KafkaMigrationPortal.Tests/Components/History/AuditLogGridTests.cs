@@ -2,6 +2,9 @@ using Bunit;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Engine.Storage;
+using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Features.Identity;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +19,25 @@ public sealed class AuditLogGridTests : PortalTestContext, IAsyncLifetime
         database = new PortalDatabaseForComponents(Services);
     }
 
-    async Task IAsyncLifetime.InitializeAsync() => await database.PrepareAsync(Services);
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await database.PrepareAsync(Services);
+        // Added behind the audit log's back (a sign-in would add an entry): the grid shows only what each test seeds.
+        var alice = new UserAccount
+        {
+            Id = Guid.NewGuid(), HerokuUserId = "heroku-alice", Email = "alice@example.com", Roles = $"{TeamRole.Viewer},{TeamRole.Approver}",
+            CreatedAt = database.Clock.GetUtcNow(), LastSignInAt = database.Clock.GetUtcNow(),
+        };
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.Add(alice);
+            await db.SaveChangesAsync();
+        }
+
+        Authorization.SetAuthorized(alice.Email);
+        Authorization.SetRoles(TeamRole.Viewer, TeamRole.Approver);
+        Authorization.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, alice.Id.ToString()));
+    }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -170,6 +191,45 @@ public sealed class AuditLogGridTests : PortalTestContext, IAsyncLifetime
         grid.Find("[data-testid=audit-verify]").Click();
 
         grid.WaitForAssertion(() => Assert.Contains("broken at entry 5", grid.Find("[data-testid=audit-verify-result]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_neither_export_nor_verify_and_a_verify_from_a_page_opened_as_approver_is_refused_after_the_role_went()
+    {
+        await SeedAsync(3);
+        var approverPage = RenderGrid();
+        approverPage.WaitForAssertion(() => Assert.Single(approverPage.FindAll("[data-testid=audit-verify]")));
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            (await db.Set<UserAccount>().SingleAsync()).Roles = TeamRole.Viewer;
+            await db.SaveChangesAsync();
+        }
+
+        approverPage.Find("[data-testid=audit-verify]").Click();
+
+        approverPage.WaitForAssertion(() => Assert.Contains("needs the approver or admin role", approverPage.Find("[data-testid=audit-verify-result]").TextContent));
+        Authorization.SetRoles(TeamRole.Viewer);
+        Authorization.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()));
+        var viewerPage = Render<AuditLogGrid>(); // the providers are already rendered
+        viewerPage.WaitForAssertion(() => Assert.Equal(3, Summaries(viewerPage).Count));
+        Assert.Empty(viewerPage.FindAll("[data-testid=audit-verify]"));
+        Assert.Empty(viewerPage.FindAll("[data-testid=audit-export-csv]"));
+    }
+
+    [Fact]
+    public async Task Verifying_from_the_page_counts_against_the_same_budget_as_the_endpoints()
+    {
+        await SeedAsync(1);
+        var grid = RenderGrid();
+        var readers = Services.GetRequiredService<AuditReaders>();
+        var user = (await Services.GetRequiredService<AuthenticationStateProvider>().GetAuthenticationStateAsync()).User;
+        for (var i = 1; i < AuditEndpoints.RequestsPerWindow; i++) Assert.Null(await readers.RefusalAsync(user, default));
+
+        grid.Find("[data-testid=audit-verify]").Click();
+        grid.WaitForAssertion(() => Assert.Contains("all 1 entries", grid.Find("[data-testid=audit-verify-result]").TextContent));
+        grid.Find("[data-testid=audit-verify]").Click();
+
+        grid.WaitForAssertion(() => Assert.Contains("a minute", grid.Find("[data-testid=audit-verify-result]").TextContent));
     }
 }
 

@@ -1,4 +1,9 @@
+using System.Security.Claims;
+using Bunit.TestDoubles;
 using KafkaMigrationPortal.Engine.Audit;
+using KafkaMigrationPortal.Features.Audit;
+using KafkaMigrationPortal.Features.Identity;
+using Microsoft.AspNetCore.DataProtection;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +27,12 @@ public sealed class PortalDatabaseForComponents : IDisposable
         services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp => new Contexts(sp.GetRequiredService<IDbContextFactory<SqlitePortalDbContext>>()));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditQueries>();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddSingleton<HerokuTokenVault>();
+        services.AddSingleton(new SignInAllowList([], [], []) { FirstSignInIsAdmin = true });
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<PortalMembers>();
+        services.AddSingleton<AuditReaders>();
         Migrated = migrated;
     }
 
@@ -34,6 +45,27 @@ public sealed class PortalDatabaseForComponents : IDisposable
         if (!Migrated) return;
         await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
+    }
+
+    /// <summary>Records <paramref name="email"/>'s sign-in (the first one becomes admin) and signs them in for the rendered components.</summary>
+    public static async Task<UserAccount> SignInAsync(IServiceProvider services, BunitAuthorizationContext authorization, string email, string[]? roles = null)
+    {
+        var directory = services.GetRequiredService<UserDirectory>();
+        var user = await directory.RecordSignInAsync(new HerokuIdentity($"heroku-{email}", email, null), new HerokuTokens("token-" + email, null, null));
+        if (roles is not null)
+        {
+            await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            var stored = await db.Set<UserAccount>().SingleAsync(u => u.Id == user.Id);
+            stored.Roles = string.Join(',', roles);
+            await db.SaveChangesAsync();
+            user = stored;
+        }
+
+        authorization.SetAuthorized(email);
+        authorization.SetRoles([.. user.RoleList]);
+        // Last: bunit's SetRoles replaces the claims set before it.
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Email, email));
+        return user;
     }
 
     public void Dispose()

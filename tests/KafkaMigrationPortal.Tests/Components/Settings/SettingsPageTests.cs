@@ -29,10 +29,6 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<IHerokuClientFactory>(heroku);
         Services.AddSingleton<HerokuConnectionStatus>();
         Services.AddSingleton<IPersonalHerokuGrant>(grant);
-        Services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        Services.AddSingleton<HerokuTokenVault>();
-        Services.AddSingleton(new SignInAllowList([], [], []) { FirstSignInIsAdmin = true });
-        Services.AddSingleton<UserDirectory>();
     }
 
     async Task IAsyncLifetime.InitializeAsync() => await database.PrepareAsync(Services);
@@ -43,16 +39,8 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         database.Dispose();
     }
 
-    private async Task<UserAccount> SignInAsync(string email, string[]? roles = null)
-    {
-        var user = await Services.GetRequiredService<UserDirectory>().RecordSignInAsync(
-            new HerokuIdentity($"heroku-{email}", email, null), new HerokuTokens("token-" + email, null, null));
-        Authorization.SetAuthorized(email);
-        Authorization.SetRoles(roles ?? [.. user.RoleList]);
-        // Last: bunit's SetRoles replaces the claims set before it.
-        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Email, email));
-        return user;
-    }
+    private Task<UserAccount> SignInAsync(string email, string[]? roles = null) =>
+        PortalDatabaseForComponents.SignInAsync(Services, Authorization, email, roles);
 
     private static string Normalized(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
 
