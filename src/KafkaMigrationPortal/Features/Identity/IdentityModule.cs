@@ -136,8 +136,6 @@ public static class IdentityModule
 
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.CanView, p => p.RequireAuthenticatedUser().RequireRole(TeamRole.All))
-            .AddPolicy(PortalPolicies.CanOperate, p => p.RequireRole(TeamRole.Operator, TeamRole.Admin))
-            .AddPolicy(PortalPolicies.CanApprove, p => p.RequireRole(TeamRole.Approver))
             .AddPolicy(PortalPolicies.Admin, p => p.RequireRole(TeamRole.Admin))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(TeamRole.All).Build());
         return settings;

@@ -18,11 +18,13 @@ public static class TeamRole
     public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Approver, Admin];
 }
 
-/// <summary>Authorization policy names; every page and endpoint but /health needs at least a signed-in viewer.</summary>
+/// <summary>
+/// Authorization policy names for pages and endpoints: every one but /health needs at least a signed-in viewer. What a
+/// person may do (operate, approve) is decided by the service carrying the command out, against the database
+/// (<see cref="PortalMembers"/>), not by a policy over the principal a page started with.
+/// </summary>
 public static class PortalPolicies
 {
     public const string CanView = "can-view";
-    public const string CanOperate = "can-operate";
-    public const string CanApprove = "can-approve";
     public const string Admin = "admin";
 }
