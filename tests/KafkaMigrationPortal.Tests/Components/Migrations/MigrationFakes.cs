@@ -76,6 +76,10 @@ internal sealed class FakeRunConsole : IRunConsole
 
     public ConcurrentQueue<string> Commands { get; } = new();
 
+    public string? AccessProblem { get; set; }
+
+    public Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) => Task.FromResult(AccessProblem);
+
     public int Reads;
 
     public Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)

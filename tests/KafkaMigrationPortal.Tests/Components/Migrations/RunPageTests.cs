@@ -49,6 +49,15 @@ public sealed class RunPageTests : MigrationsTestContext
     }
 
     [Fact]
+    public void A_person_whose_Heroku_grant_cannot_reach_the_app_is_told_before_they_act()
+    {
+        Console.AccessProblem = "Your Heroku account (bob@example.com) cannot access the app mackerel: ask its owner for access on Heroku.";
+        var page = RenderRun(AwaitingApproval(3));
+
+        page.WaitForAssertion(() => Assert.Contains("cannot access the app mackerel", page.Find("[data-testid=run-access-problem]").TextContent));
+    }
+
+    [Fact]
     public void The_header_says_what_moves_where_who_started_it_and_with_which_credential()
     {
         var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));

@@ -237,6 +237,8 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         var carol = await PersonWithGrantAsync("carol@example.com", "sandbox-token-carol", TeamRole.Approver); // Carol has no access to mackerel
         var bobWithGrant = await PersonWithGrantAsync("bob.grant@example.com", "sandbox-token-bob", TeamRole.Approver); // Bob collaborates on it
 
+        Assert.Contains("cannot access the app mackerel", await Service<IRunConsole>().AccessProblemAsync(carol, runId));
+        Assert.Null(await Service<IRunConsole>().AccessProblemAsync(bobWithGrant, runId));
         var byCarol = await Service<IRunConsole>().ApproveAsync(carol, runId, gate, null);
         var byBob = await Service<IRunConsole>().ApproveAsync(bobWithGrant, runId, gate, null);
 

@@ -14,6 +14,9 @@ public interface IRunConsole
     /// <summary>The live checks the engine will make when the gate <paramref name="stepSequence"/> is approved (reads only).</summary>
     Task<QueryResult<IReadOnlyList<LiveCheck>>> PreviewChecksAsync(Guid runId, int stepSequence, CancellationToken ct = default);
 
+    /// <summary>Null when the person's own Heroku grant reaches the run's app now (as every command will check); otherwise why not.</summary>
+    Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default);
+
     Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default);
 
     Task<RunCommandResult> RejectAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string comment, CancellationToken ct = default);
@@ -68,6 +71,12 @@ public sealed class RunConsole(
             logger.LogWarning(e, "Previewing the checks of run {RunId} step {Step} failed", runId, stepSequence);
             return QueryResult<IReadOnlyList<LiveCheck>>.Failed($"The live checks could not be made: {ErrorText.Describe(e)}.");
         }
+    }
+
+    public async Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default)
+    {
+        var checkedAccess = await AsMemberAsync(user, runId, ct, (_, _) => Task.FromResult(RunCommandResult.Ok("")));
+        return checkedAccess.Succeeded ? null : checkedAccess.Message;
     }
 
     public Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default) =>
