@@ -29,12 +29,22 @@ public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts
     // The boundary never moves once anchored; null until this process has read or written it.
     private long? legacyThrough;
 
-    public async Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    public Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+        RecordAsync((_, _) => Task.FromResult(record), cancellationToken);
+
+    /// <summary>
+    /// Makes a change and appends the entry that records it in one transaction: the change is never saved without its
+    /// entry. <paramref name="change"/> runs on a fresh context at each attempt (when another writer took the chain's
+    /// next sequence first, both are tried again) and answers the record to append.
+    /// </summary>
+    public async Task<AuditEntry> RecordAsync(Func<PortalDbContext, CancellationToken, Task<AuditRecord>> change, CancellationToken cancellationToken = default)
     {
         var boundary = await AnchorAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var record = await change(db, cancellationToken);
             var last = await db.AuditEntries.OrderByDescending(e => e.Sequence)
                 .Select(e => new { e.Sequence, e.Hash })
                 .FirstOrDefaultAsync(cancellationToken);
@@ -56,11 +66,14 @@ public sealed partial class AuditLog(IDbContextFactory<PortalDbContext> contexts
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
-            catch (DbUpdateException) when (attempt < 20)
+            catch (DbUpdateException e) when (attempt < 20)
             {
-                // Another writer extended the chain first (the unique sequence refused ours): chain onto theirs.
-                logger.LogDebug("Audit sequence {Sequence} was taken; retrying", entry.Sequence);
+                // Most often another writer extended the chain first (the unique sequence refused ours), or on SQLite
+                // wrote since this transaction read: chain onto theirs. A change that fails for good fails every time.
+                await transaction.RollbackAsync(CancellationToken.None);
+                logger.LogDebug(e, "Audit sequence {Sequence} could not be written; retrying", entry.Sequence);
                 continue;
             }
 

@@ -130,6 +130,25 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
+    public async Task A_role_change_is_made_only_together_with_its_audit_entry()
+    {
+        await portal.SignInAsync("alice@example.com");
+        await portal.SignInAsync("bob@example.com");
+        var directory = portal.Services.GetRequiredService<UserDirectory>();
+        var users = (await directory.ListAsync()).Value!.ToDictionary(u => u.Email);
+        await using (var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER audit_down BEFORE INSERT ON AuditEntries BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END;");
+        }
+
+        var refused = await directory.SetRolesAsync(users["alice@example.com"].Id, users["bob@example.com"].Id, [TeamRole.Viewer, TeamRole.Approver]);
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("audit log", refused.Error);
+        Assert.Equal([TeamRole.Viewer], (await directory.FindAsync(users["bob@example.com"].Id))!.RoleList);
+    }
+
+    [Fact]
     public async Task Heroku_tokens_are_stored_encrypted_and_never_logged()
     {
         await portal.SignInAsync("alice@example.com");

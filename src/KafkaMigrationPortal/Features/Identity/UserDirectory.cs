@@ -28,38 +28,41 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
         await FirstUserGate.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == identity.HerokuUserId, cancellationToken);
-            if (user is null)
+            UserAccount? signedIn = null;
+            await audit.RecordAsync(async (db, ct) =>
             {
-                var isFirst = allowList.FirstSignInIsAdmin && !await db.Set<UserAccount>().AnyAsync(cancellationToken);
-                user = new UserAccount
+                var now = time.GetUtcNow();
+                var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == identity.HerokuUserId, ct);
+                if (user is null)
                 {
-                    Id = Guid.NewGuid(),
-                    HerokuUserId = identity.HerokuUserId,
-                    Email = identity.Email,
-                    CreatedAt = now,
-                    Roles = isFirst ? string.Join(',', TeamRole.All) : TeamRole.Viewer,
-                };
-                db.Add(user);
-            }
+                    var isFirst = allowList.FirstSignInIsAdmin && !await db.Set<UserAccount>().AnyAsync(ct);
+                    user = new UserAccount
+                    {
+                        Id = Guid.NewGuid(),
+                        HerokuUserId = identity.HerokuUserId,
+                        Email = identity.Email,
+                        CreatedAt = now,
+                        Roles = isFirst ? string.Join(',', TeamRole.All) : TeamRole.Viewer,
+                    };
+                    db.Add(user);
+                }
 
-            user.Email = identity.Email;
-            user.Name = identity.Name;
-            user.LastSignInAt = now;
-            user.AccessRevokedAt = null;
-            var madeAdmin = allowList.IsAdmin(identity.Email) && !user.HasRole(TeamRole.Admin);
-            if (madeAdmin)
-            {
-                user.Roles = string.Join(',', TeamRole.All);
-            }
+                user.Email = identity.Email;
+                user.Name = identity.Name;
+                user.LastSignInAt = now;
+                user.AccessRevokedAt = null;
+                var madeAdmin = allowList.IsAdmin(identity.Email) && !user.HasRole(TeamRole.Admin);
+                if (madeAdmin)
+                {
+                    user.Roles = string.Join(',', TeamRole.All);
+                }
 
-            StoreTokens(user, tokens);
-            await db.SaveChangesAsync(cancellationToken);
-            await audit.AppendAsync(new AuditRecord(user.Email, "user.signed-in",
-                $"{user.Email} signed in with Heroku (roles: {user.Roles}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})"), cancellationToken);
-            return user;
+                StoreTokens(user, tokens);
+                signedIn = user;
+                return new AuditRecord(user.Email, "user.signed-in",
+                    $"{user.Email} signed in with Heroku (roles: {user.Roles}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})");
+            }, cancellationToken);
+            return signedIn!;
         }
         finally
         {
@@ -94,15 +97,16 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
     /// <summary>Signs a person out for good (until a sign-in admits them again) and forgets their Heroku grant.</summary>
     public async Task RevokeAccessAsync(Guid userId, string reason, CancellationToken cancellationToken = default)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        if (user is null) return;
-        user.AccessRevokedAt = time.GetUtcNow();
-        user.ProtectedAccessToken = null;
-        user.ProtectedRefreshToken = null;
-        user.AccessTokenExpiresAt = null;
-        await db.SaveChangesAsync(cancellationToken);
-        await audit.AppendAsync(new AuditRecord("portal", "user.access-revoked", $"{user.Email} may no longer use the portal: {reason}"), cancellationToken);
+        if (await FindAsync(userId, cancellationToken) is null) return;
+        await audit.RecordAsync(async (db, ct) =>
+        {
+            var user = await db.Set<UserAccount>().SingleAsync(u => u.Id == userId, ct);
+            user.AccessRevokedAt = time.GetUtcNow();
+            user.ProtectedAccessToken = null;
+            user.ProtectedRefreshToken = null;
+            user.AccessTokenExpiresAt = null;
+            return new AuditRecord("portal", "user.access-revoked", $"{user.Email} may no longer use the portal: {reason}");
+        }, cancellationToken);
     }
 
     private static string Describe(string roles) => roles.Length == 0 ? "(none)" : roles;
@@ -163,10 +167,22 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             }
         }
 
-        var before = user.Roles;
-        user.Roles = string.Join(',', TeamRole.All.Where(roles.Contains));
-        await db.SaveChangesAsync(cancellationToken);
-        await audit.AppendAsync(new AuditRecord(admin.Email, "user.roles-changed", $"{user.Email}: roles {Describe(before)} → {Describe(user.Roles)}"), cancellationToken);
+        var granted = string.Join(',', TeamRole.All.Where(roles.Contains));
+        try
+        {
+            await audit.RecordAsync(async (changing, ct) =>
+            {
+                user = await changing.Set<UserAccount>().SingleAsync(u => u.Id == userId, ct);
+                var before = user.Roles;
+                user.Roles = granted;
+                return new AuditRecord(admin.Email, "user.roles-changed", $"{user.Email}: roles {Describe(before)} → {Describe(user.Roles)}");
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return QueryResult<UserView>.Failed("The change could not be written to the audit log, so it was not made. Try again in a moment.");
+        }
+
         return QueryResult<UserView>.Ok(new(user.Id, user.Email, user.Name, user.RoleList, user.LastSignInAt));
     }
 }
