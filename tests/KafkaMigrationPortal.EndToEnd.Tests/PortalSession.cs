@@ -114,8 +114,10 @@ public sealed class PortalSession : IAsyncLifetime
         await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
         await page.GetByTestId("sign-in").ClickAsync();
         await page.WaitForURLAsync(url => url.StartsWith(Url("sandbox-signin/authorize"), StringComparison.Ordinal));
-        await page.Locator($"button[name=user][value='{email}']").ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 30_000 });
+        // The click waits for the navigation it starts: a chain (form post, token exchange, two redirects, the page's
+        // load) that a loaded machine can take longer than the default 15 s over.
+        await page.Locator($"button[name=user][value='{email}']").ClickAsync(new() { Timeout = 60_000 });
+        await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 60_000 });
         await WaitForCircuitAsync(page);
     }
 
