@@ -1,22 +1,22 @@
-using KafkaMigrationPortal.Features.Connections;
+using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Heroku;
 
 namespace KafkaMigrationPortal.Features.Identity;
 
 /// <summary>
 /// Whether a person's own Heroku grant can reach an app right now: a run command needs it, so someone who lost access
-/// to the app on Heroku cannot act on its migration here. Without a grant of their own (single-operator mode) the
-/// portal's credential is what they act with, so that is what is checked.
+/// to the app on Heroku cannot act on its migration here. The credential checked is the one a run they start would act
+/// with (<see cref="IRunCredentialResolver.ForNewRun"/>): their own grant, or without one (single-operator mode) the
+/// portal's.
 /// </summary>
-public sealed class AppAccess(UserCredentials credentials, HerokuConnection connection, IHerokuClientFactory clients)
+public sealed class AppAccess(IRunCredentialResolver credentials, IHerokuClientFactory clients)
 {
     /// <summary>Null when the person can access <paramref name="app"/>; otherwise why not, to show them.</summary>
     public async Task<string?> RefusalAsync(PortalMember member, string app, CancellationToken cancellationToken)
     {
-        IHerokuCredential credential = member.HasHerokuGrant ? credentials.For(member.Id, member.Email) : connection.Credential;
         try
         {
-            await clients.Platform(credential).GetAppAsync(app, cancellationToken);
+            await clients.Platform(credentials.ForNewRun(member.AsActor)).GetAppAsync(app, cancellationToken);
             return null;
         }
         catch (HerokuApiException e) when (e.Status is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)

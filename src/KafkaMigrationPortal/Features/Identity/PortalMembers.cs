@@ -4,7 +4,7 @@ using KafkaMigrationPortal.Engine.Execution;
 namespace KafkaMigrationPortal.Features.Identity;
 
 /// <summary>A portal user as the database knows them at this moment: what every command is authorised against.</summary>
-public sealed record PortalMember(Guid Id, string Email, IReadOnlyList<string> Roles, bool HasHerokuGrant)
+public sealed record PortalMember(Guid Id, string Email, IReadOnlyList<string> Roles)
 {
     public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
@@ -21,6 +21,6 @@ public sealed class PortalMembers(UserDirectory users)
 {
     public async Task<PortalMember?> CurrentAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>
         principal.UserId() is { } id && await users.FindAsync(id, cancellationToken) is { AccessRevokedAt: null } user
-            ? new PortalMember(user.Id, user.Email, user.RoleList, user.ProtectedAccessToken is not null)
+            ? new PortalMember(user.Id, user.Email, user.RoleList)
             : null;
 }

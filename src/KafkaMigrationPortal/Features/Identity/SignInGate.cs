@@ -14,7 +14,7 @@ public sealed class SignInRefusedException(string message) : Exception(message);
 public sealed class SignInGate(SignInAllowList allowList, IHerokuClientFactory clients)
 {
     /// <summary>Whether the decision depends on team membership that may change while the person is signed in.</summary>
-    public bool DependsOnTeams(string email) => allowList.IsConfigured && !allowList.AllowsAddress(email) && allowList.Teams.Count > 0;
+    public bool DependsOnTeams(string email) => allowList.Teams.Count > 0 && !allowList.AllowsAddress(email);
 
     public async Task<SignInVerdict> DecideAsync(string email, string accessToken, CancellationToken cancellationToken)
     {
