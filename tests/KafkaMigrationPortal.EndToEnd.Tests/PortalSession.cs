@@ -81,6 +81,9 @@ public sealed class PortalSession : IAsyncLifetime
         await using var alice = await NewContextAsync(Wide);
         var page = await alice.NewPageAsync();
         await SignInAsync(page, Alice, "migrations");
+        // Sign-in asked only for her identity: the wizard offers the wider grant a migration needs, as on Heroku.
+        await OpenAsync(page, "migrations/new");
+        await GrantAsync(page, "migrations/new");
         AliceState = await alice.StorageStateAsync();
     }
 
@@ -119,6 +122,15 @@ public sealed class PortalSession : IAsyncLifetime
         await page.Locator($"button[name=user][value='{email}']").ClickAsync(new() { Timeout = 60_000 });
         await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 60_000 });
         await WaitForCircuitAsync(page);
+    }
+
+    /// <summary>Clicks the page's grant prompt: the sandbox, told who is signed in, asks nothing more and sends them back.</summary>
+    public async Task GrantAsync(IPage page, string returnTo)
+    {
+        await page.GetByTestId("grant-scope").ClickAsync(new() { Timeout = 60_000 });
+        await page.WaitForURLAsync(url => url.StartsWith(Url(returnTo), StringComparison.Ordinal), new() { Timeout = 60_000 });
+        await WaitForCircuitAsync(page);
+        await Assertions.Expect(page.GetByTestId("grant-needed")).ToHaveCountAsync(0);
     }
 
     /// <summary>

@@ -67,6 +67,8 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await session.ScreenshotAsync(alice, "run-timeline");
 
         await session.OpenAsync(bob, "approvals");
+        // An approver's decisions read the app with his own grant, which sign-in made identity-only.
+        await session.GrantAsync(bob, "approvals");
         await Expect(bob.GetByTestId("empty-state").Or(bob.Locator("[data-testid^='approval-']")).First).ToBeVisibleAsync();
         await Expect(bob.GetByTestId("not-an-approver")).ToBeHiddenAsync();
         var approvals = await ApproveEveryGateAsBobAsync(bob, alice, runId, oldAddon, seenTimelines);

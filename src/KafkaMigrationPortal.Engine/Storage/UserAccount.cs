@@ -31,6 +31,10 @@ public sealed class UserAccount
 
     public DateTimeOffset? AccessTokenExpiresAt { get; set; }
 
+    /// <summary>The OAuth scope the stored grant was asked for (Heroku's token answer does not say). Null for grants stored
+    /// before the portal recorded it, all of which were asked for <c>global</c>.</summary>
+    public string? GrantedScope { get; set; }
+
     /// <summary>Set when the person was found no longer allowed (left every allowed team): signed out until a sign-in admits them again.</summary>
     public DateTimeOffset? AccessRevokedAt { get; set; }
 
@@ -47,6 +51,7 @@ internal sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAc
         user.Property(u => u.Email).HasMaxLength(320);
         user.Property(u => u.Name).HasMaxLength(200);
         user.Property(u => u.Roles).HasMaxLength(200);
+        user.Property(u => u.GrantedScope).HasMaxLength(100);
         user.HasIndex(u => u.HerokuUserId).IsUnique();
         user.HasIndex(u => u.Email);
         user.Ignore(u => u.RoleList);

@@ -36,7 +36,6 @@ internal static class OAuthEndpoints
                 ["token_type"] = "Bearer",
                 ["user_id"] = grant.User.Id.ToString(),
                 ["session_nonce"] = grant.SessionNonce,
-                ["scope"] = string.Join(" ", grant.Scopes),
             });
         });
     }

@@ -20,10 +20,18 @@ public interface IApprovalInbox
 {
     /// <summary>Gates the signed-in person may decide on: runs awaiting approval that they did not start (approvers only).</summary>
     Task<QueryResult<IReadOnlyList<PendingApproval>>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default);
+
+    /// <summary>Null when the person's Heroku grant lets them decide (each decision reads the run's app with it); else what to grant.</summary>
+    Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default);
 }
 
-public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, ILogger<ApprovalInbox> logger) : IApprovalInbox
+public sealed class ApprovalInbox(IDbContextFactory<PortalDbContext> contexts, PortalMembers members, ILogger<ApprovalInbox> logger) : IApprovalInbox
 {
+    public async Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+        await members.CurrentAsync(user, ct) is { } member && member.Has(TeamRole.Approver)
+            ? member.Needs(HerokuScopes.Read, "approve or reject gated steps")
+            : null;
+
     public async Task<QueryResult<IReadOnlyList<PendingApproval>>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         if (!user.IsInRole(TeamRole.Approver)) return QueryResult<IReadOnlyList<PendingApproval>>.Ok([]);

@@ -3,6 +3,7 @@ using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Security;
 using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Heroku.Platform;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -21,6 +22,9 @@ public static class IdentityModule
     public const string SignOutPath = "/auth/signout";
     public const string ChallengePath = "/auth/challenge";
     private const string SandboxSignInClient = "sandbox-sign-in";
+    // Kept in the OAuth state (the handler protects Items, not Parameters), so the callback knows what was asked for.
+    private const string AskedScopeItem = "kmp.scope";
+    private const string LoginHintItem = "kmp.login-hint";
 
     /// <summary>
     /// Users, roles and their encrypted Heroku grants for both roles (a worker acts with the grant of a run's
@@ -119,6 +123,9 @@ public static class IdentityModule
                     {
                         var endpoints = context.HttpContext.RequestServices.GetRequiredService<HerokuOAuthAddresses>();
                         var query = new Uri(context.RedirectUri).Query;
+                        // Granting a wider scope is for the person already signed in: the sandbox skips its user picker.
+                        if (context.Properties.Items.TryGetValue(LoginHintItem, out var hint) && hint is not null)
+                            query += "&login_hint=" + Uri.EscapeDataString(hint);
                         context.Response.Redirect(endpoints.Authorization + query);
                         return Task.CompletedTask;
                     };
@@ -151,8 +158,17 @@ public static class IdentityModule
                 .DisableAntiforgery();
         }
 
-        endpoints.MapGet(ChallengePath, (string? returnUrl) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) }, [HerokuScheme]))
+        endpoints.MapGet(ChallengePath, (HttpContext context, SignInSettings settings, string? returnUrl, string? scope) =>
+            {
+                scope ??= settings.Scope;
+                if (!HerokuScopes.Requestable.Contains(scope, StringComparer.Ordinal))
+                    return Results.BadRequest($"scope must be one of {string.Join(", ", HerokuScopes.Requestable)}.");
+                var properties = new OAuthChallengeProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) };
+                properties.SetScope(HerokuScopes.Broader(scope, settings.Scope));
+                properties.Items[AskedScopeItem] = HerokuScopes.Broader(scope, settings.Scope);
+                if (context.User.FindFirstValue(ClaimTypes.Email) is { } email) properties.Items[LoginHintItem] = email;
+                return Results.Challenge(properties, [HerokuScheme]);
+            })
             .AllowAnonymous();
         endpoints.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery) =>
             {
@@ -187,10 +203,15 @@ public static class IdentityModule
             throw new SignInRefusedException(verdict.Reason);
         }
 
+        var asked = context.Properties.Items.TryGetValue(AskedScopeItem, out var scope) && scope is not null
+            ? scope
+            : services.GetRequiredService<SignInSettings>().Scope;
         var expiresAt = context.ExpiresIn is { } lifetime ? services.GetRequiredService<TimeProvider>().GetUtcNow() + lifetime : (DateTimeOffset?)null;
-        var user = await services.GetRequiredService<UserDirectory>().RecordSignInAsync(
+        var tokens = new HerokuTokens(context.AccessToken!, context.RefreshToken, expiresAt, asked);
+        var users = services.GetRequiredService<UserDirectory>();
+        var user = await users.RecordSignInAsync(
             new HerokuIdentity(account.Id, account.Email, account.Name),
-            new HerokuTokens(context.AccessToken!, context.RefreshToken, expiresAt),
+            await StoredGrantStillWiderAsync(services, account, asked, context.HttpContext.RequestAborted) ? null : tokens,
             context.HttpContext.RequestAborted);
 
         context.Identity!.AddClaims(
@@ -199,6 +220,26 @@ public static class IdentityModule
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(ClaimTypes.Name, user.Name ?? user.Email),
         ]);
+    }
+
+    /// <summary>
+    /// A plain sign-in asks for a narrow scope; it must not replace a wider grant the person gave earlier, which their
+    /// runs act with, as long as that grant still works for the same account.
+    /// </summary>
+    private static async Task<bool> StoredGrantStillWiderAsync(IServiceProvider services, HerokuAccount account, string asked, CancellationToken ct)
+    {
+        if (await services.GetRequiredService<UserDirectory>().FindByHerokuIdAsync(account.Id, ct) is not { ProtectedAccessToken: not null } user
+            || HerokuScopes.Covers(asked, user.EffectiveGrantedScope()))
+            return false;
+        try
+        {
+            var stored = services.GetRequiredService<UserCredentials>().For(user.Id, user.Email);
+            return (await services.GetRequiredService<IHerokuClientFactory>().Platform(stored).GetAccountAsync(ct)).Id == account.Id;
+        }
+        catch (Exception e) when (e is HerokuApiException or InvalidOperationException or HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The embedded sandbox's sign-in page (its form posts back to the same address), served under the portal's origin.</summary>

@@ -27,7 +27,12 @@ public sealed record SignInSettings(SignInMode Mode, string? ClientId, string? C
 
     public static SignInSettings From(IConfiguration configuration, HerokuConnection connection)
     {
-        var scope = configuration[ScopeKey] is { Length: > 0 } s ? s : "global";
+        // Sign-in asks only for what admitting a person needs: their identity, or read access where admission reads
+        // their teams. Wider grants are asked for when a person first acts (HerokuGrantNeeded).
+        var readsTeams = !string.IsNullOrWhiteSpace(configuration[SignInAllowList.TeamsKey]);
+        var scope = configuration[ScopeKey] is { Length: > 0 } s ? s : readsTeams ? HerokuScopes.Read : HerokuScopes.Identity;
+        if (readsTeams && !HerokuScopes.Covers(scope, HerokuScopes.Read))
+            throw new PortalConfigurationException($"{ScopeKey} is '{scope}', but {SignInAllowList.TeamsKey} needs sign-in to read the person's teams: use 'read' or wider");
         var clientId = configuration[ClientIdKey];
         if (!string.IsNullOrWhiteSpace(clientId))
         {

@@ -7,7 +7,8 @@ namespace KafkaMigrationPortal.Features.Identity;
 
 public sealed record HerokuIdentity(string HerokuUserId, string Email, string? Name);
 
-public sealed record HerokuTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt);
+/// <param name="Scope">What the grant was asked for; null when unchanged (a refresh keeps its grant's scope).</param>
+public sealed record HerokuTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, string? Scope = null);
 
 public sealed record UserView(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset LastSignInAt);
 
@@ -23,7 +24,8 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
     /// from <see cref="SignInAllowList.Admins"/> (granted again at each sign-in: the setting is the source), or, in the
     /// sandbox and single-operator mode only, the very first person to sign in.
     /// </summary>
-    public async Task<UserAccount> RecordSignInAsync(HerokuIdentity identity, HerokuTokens tokens, CancellationToken cancellationToken = default)
+    /// <param name="tokens">Null keeps the grant stored earlier (a wider one than this sign-in asked for).</param>
+    public async Task<UserAccount> RecordSignInAsync(HerokuIdentity identity, HerokuTokens? tokens, CancellationToken cancellationToken = default)
     {
         await FirstUserGate.WaitAsync(cancellationToken);
         try
@@ -57,10 +59,11 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
                     user.Roles = string.Join(',', TeamRole.All);
                 }
 
-                StoreTokens(user, tokens);
+                if (tokens is not null) StoreTokens(user, tokens);
                 signedIn = user;
+                var grant = tokens is null ? $"kept the earlier '{user.EffectiveGrantedScope()}' grant" : $"granted '{user.EffectiveGrantedScope()}'";
                 return new AuditRecord(user.Email, "user.signed-in",
-                    $"{user.Email} signed in with Heroku (roles: {user.Roles}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})");
+                    $"{user.Email} signed in with Heroku (roles: {user.Roles}; {grant}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})");
             }, cancellationToken);
             return signedIn!;
         }
@@ -120,12 +123,19 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
         }
 
         user.AccessTokenExpiresAt = tokens.ExpiresAt;
+        if (tokens.Scope is not null) user.GrantedScope = tokens.Scope;
     }
 
     public async Task<UserAccount?> FindAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Set<UserAccount>().AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+    }
+
+    public async Task<UserAccount?> FindByHerokuIdAsync(string herokuUserId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Set<UserAccount>().AsNoTracking().SingleOrDefaultAsync(u => u.HerokuUserId == herokuUserId, cancellationToken);
     }
 
     public async Task<QueryResult<IReadOnlyList<UserView>>> ListAsync(CancellationToken cancellationToken = default)

@@ -38,6 +38,16 @@ public sealed class ApprovalsPageTests : MigrationsTestContext
     }
 
     [Fact]
+    public void An_approver_whose_grant_cannot_read_apps_is_offered_the_grant_back_to_this_page()
+    {
+        inbox.GrantNeeded = new(HerokuScopes.Read, "To approve or reject gated steps, the portal needs your Heroku grant with the 'read' scope.");
+
+        var page = Render<ApprovalsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("/auth/challenge?scope=read&returnUrl=%2Fapprovals", page.Find("[data-testid=grant-scope]").GetAttribute("href")));
+    }
+
+    [Fact]
     public void A_failing_inbox_shows_its_message()
     {
         inbox.Answer = QueryResult<IReadOnlyList<PendingApproval>>.Failed("The approvals could not be loaded: the portal's database did not answer.");
@@ -121,6 +131,10 @@ public sealed class ApprovalsPageTests : MigrationsTestContext
         public QueryResult<IReadOnlyList<PendingApproval>> Answer { get; set; } = QueryResult<IReadOnlyList<PendingApproval>>.Ok([]);
 
         public int Reads;
+
+        public HerokuGrantNeeded? GrantNeeded { get; set; }
+
+        public Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default) => Task.FromResult(GrantNeeded);
 
         public Task<QueryResult<IReadOnlyList<PendingApproval>>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default)
         {

@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Features.Identity;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using KafkaMigrationPortal.Components.Shared;
@@ -76,9 +77,9 @@ internal sealed class FakeRunConsole : IRunConsole
 
     public ConcurrentQueue<string> Commands { get; } = new();
 
-    public string? AccessProblem { get; set; }
+    public AccessProblem? AccessProblem { get; set; }
 
-    public Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) => Task.FromResult(AccessProblem);
+    public Task<AccessProblem?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default) => Task.FromResult(AccessProblem);
 
     public int Reads;
 
@@ -142,6 +143,10 @@ internal sealed class FakeWizard : IMigrationWizard
     public List<MigrationRequest> Previewed { get; } = [];
 
     public int Starts;
+
+    public HerokuGrantNeeded? GrantNeeded { get; set; }
+
+    public Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default) => Task.FromResult(GrantNeeded);
 
     public Task<QueryResult<AppOverview>> ReadAppAsync(ClaimsPrincipal user, string app, CancellationToken ct = default)
     {

@@ -41,6 +41,19 @@ public sealed class NewMigrationPageTests : MigrationsTestContext
     }
 
     [Fact]
+    public void A_person_whose_grant_cannot_plan_is_offered_the_grant_instead_of_the_wizard()
+    {
+        Wizard.GrantNeeded = new(HerokuScopes.Global, "To read an app's Kafka topics, the portal needs your Heroku grant with the 'global' scope.");
+
+        var wizard = RenderWizard();
+
+        wizard.WaitForAssertion(() => Assert.Contains("'global' scope", wizard.Find("[data-testid=grant-needed]").TextContent));
+        Assert.Equal("/auth/challenge?scope=global&returnUrl=%2Fmigrations%2Fnew", wizard.Find("[data-testid=grant-scope]").GetAttribute("href"));
+        Assert.Empty(wizard.FindAll("[data-testid=wizard]"));
+        Assert.Empty(Wizard.Calls);
+    }
+
+    [Fact]
     public void An_empty_app_name_is_refused_inline_without_asking_heroku()
     {
         var wizard = RenderWizard();

@@ -51,7 +51,7 @@ public sealed class RunPageTests : MigrationsTestContext
     [Fact]
     public void A_person_whose_Heroku_grant_cannot_reach_the_app_is_told_before_they_act()
     {
-        Console.AccessProblem = "Your Heroku account (bob@example.com) cannot access the app mackerel: ask its owner for access on Heroku.";
+        Console.AccessProblem = new("Your Heroku account (bob@example.com) cannot access the app mackerel: ask its owner for access on Heroku.");
         var page = RenderRun(AwaitingApproval(3));
 
         page.WaitForAssertion(() => Assert.Contains("cannot access the app mackerel", page.Find("[data-testid=run-access-problem]").TextContent));

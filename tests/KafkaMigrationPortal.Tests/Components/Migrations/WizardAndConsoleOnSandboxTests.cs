@@ -26,13 +26,18 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
     private Task<ClaimsPrincipal> PersonAsync(string email, params string[] roles) => PersonWithGrantAsync(email, herokuToken: null, roles);
 
     /// <param name="herokuToken">Their own Heroku grant (a sandbox user's token), stored as sign-in stores it; none: they act with the portal's credential.</param>
-    private async Task<ClaimsPrincipal> PersonWithGrantAsync(string email, string? herokuToken, params string[] roles)
+    private Task<ClaimsPrincipal> PersonWithGrantAsync(string email, string? herokuToken, params string[] roles) =>
+        PersonWithScopedGrantAsync(email, herokuToken, grantedScope: null, roles);
+
+    /// <param name="grantedScope">What their grant was asked for at sign-in; null: recorded before scopes were (global).</param>
+    private async Task<ClaimsPrincipal> PersonWithScopedGrantAsync(string email, string? herokuToken, string? grantedScope, params string[] roles)
     {
         var user = new UserAccount
         {
             Id = Guid.NewGuid(), HerokuUserId = $"heroku-{email}", Email = email, Roles = string.Join(',', roles),
             CreatedAt = DateTimeOffset.UnixEpoch, LastSignInAt = DateTimeOffset.UnixEpoch,
             ProtectedAccessToken = herokuToken is null ? null : Service<HerokuTokenVault>().Protect(herokuToken),
+            GrantedScope = grantedScope,
         };
         await using var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         db.Add(user);
@@ -237,7 +242,7 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         var carol = await PersonWithGrantAsync("carol@example.com", "sandbox-token-carol", TeamRole.Approver); // Carol has no access to mackerel
         var bobWithGrant = await PersonWithGrantAsync("bob.grant@example.com", "sandbox-token-bob", TeamRole.Approver); // Bob collaborates on it
 
-        Assert.Contains("cannot access the app mackerel", await Service<IRunConsole>().AccessProblemAsync(carol, runId));
+        Assert.Contains("cannot access the app mackerel", (await Service<IRunConsole>().AccessProblemAsync(carol, runId))!.Message);
         Assert.Null(await Service<IRunConsole>().AccessProblemAsync(bobWithGrant, runId));
         var byCarol = await Service<IRunConsole>().ApproveAsync(carol, runId, gate, null);
         var byBob = await Service<IRunConsole>().ApproveAsync(bobWithGrant, runId, gate, null);
@@ -246,5 +251,41 @@ public sealed class WizardAndConsoleOnSandboxTests : IAsyncLifetime
         Assert.Contains("cannot access the app mackerel", byCarol.Message);
         Assert.True(byBob.Succeeded, byBob.Message);
         Assert.Equal("bob.grant@example.com", Assert.Single((await host.Runs.GetAsync(runId))!.Approvals).Approver);
+    }
+
+    [Fact]
+    public async Task An_approver_who_granted_only_their_identity_is_asked_for_read_and_nothing_is_approved()
+    {
+        var (runId, gate) = await RunAtItsFirstGateAsync();
+        var bobIdentityOnly = await PersonWithScopedGrantAsync("bob.identity@example.com", "sandbox-token-bob", HerokuScopes.Identity, TeamRole.Approver);
+
+        var problem = await Service<IRunConsole>().AccessProblemAsync(bobIdentityOnly, runId);
+        var answer = await Service<IRunConsole>().ApproveAsync(bobIdentityOnly, runId, gate, null);
+
+        Assert.Equal(HerokuScopes.Read, problem?.Grant?.Scope);
+        Assert.False(answer.Succeeded);
+        Assert.Contains("'read' scope", answer.Message);
+        Assert.Empty((await host.Runs.GetAsync(runId))!.Approvals);
+        Assert.Equal(MigrationRunStatus.AwaitingApproval, (await host.Runs.GetAsync(runId))!.Run.Status);
+    }
+
+    [Fact]
+    public async Task An_operator_who_granted_only_read_must_grant_global_before_the_wizard_reads_or_starts_anything()
+    {
+        var carlos = await PersonWithScopedGrantAsync("carlos@example.com", "sandbox-token-alice", HerokuScopes.Read, TeamRole.Operator);
+        var wizard = Service<IMigrationWizard>();
+
+        var needed = await wizard.GrantNeededAsync(carlos);
+        var read = await wizard.ReadAppAsync(carlos, "mackerel");
+        var start = await wizard.StartAsync(carlos, DoubleWriteToBasic1(), (await wizard.PreviewAsync(Alice, DoubleWriteToBasic1())).Value!.Plan!);
+
+        Assert.Equal(HerokuScopes.Global, needed?.Scope);
+        Assert.Contains("/auth/challenge?scope=global&returnUrl=%2Fmigrations%2Fnew", needed!.ChallengeUrl("/migrations/new"));
+        Assert.False(read.Succeeded);
+        Assert.Contains("'global' scope", read.Error);
+        Assert.False(start.Succeeded);
+        await using var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.MigrationRuns.ToListAsync());
+        Assert.Null(await wizard.GrantNeededAsync(Alice)); // acts with the portal's key: nothing to grant
     }
 }

@@ -451,6 +451,10 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("GrantedScope")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("HerokuUserId")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -436,6 +436,10 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("GrantedScope")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HerokuUserId")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -37,6 +37,9 @@ public sealed record PlanPreview(MigrationPlan? Plan, IReadOnlyList<PlanRefusal>
 /// </summary>
 public interface IMigrationWizard
 {
+    /// <summary>Null when the person's Heroku grant can plan (the Kafka data API takes only <c>global</c>); else what to grant.</summary>
+    Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default);
+
     Task<QueryResult<AppOverview>> ReadAppAsync(ClaimsPrincipal user, string app, CancellationToken ct = default);
 
     Task<QueryResult<SourceDetails>> ReadSourceAsync(ClaimsPrincipal user, string app, string attachment, CancellationToken ct = default);
@@ -58,11 +61,16 @@ public sealed class MigrationWizard(
     IRunCredentialResolver credentials,
     MigrationRunService runs,
     PortalMembers members,
-    SignInSettings signIn,
     IOptions<WizardOptions> options,
     ILogger<MigrationWizard> logger) : IMigrationWizard
 {
     private TimeSpan RetentionMargin => options.Value.RetentionMargin;
+
+    public async Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+        await members.CurrentAsync(user, ct) is { } member ? PlanningGrant(member) : null;
+
+    private static HerokuGrantNeeded? PlanningGrant(PortalMember member) =>
+        member.Needs(HerokuScopes.Global, "read an app's Kafka topics and consumer groups and carry out a migration");
 
     public async Task<QueryResult<AppOverview>> ReadAppAsync(ClaimsPrincipal user, string app, CancellationToken ct = default)
     {
@@ -70,7 +78,7 @@ public sealed class MigrationWizard(
         app = app.Trim();
         return await ReadingAsync($"the app {app}", async () =>
         {
-            var context = await ContextAsync(user, new MigrationRequest(app, "", "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
+            var (context, _) = await ContextAsync(user, new MigrationRequest(app, "", "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
             if (!context.AppExists) return QueryResult<AppOverview>.Failed($"There is no app named '{app}' that this Heroku account can see.");
             var kafka = context.Addons.Where(a => a.IsKafka).OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
             return QueryResult<AppOverview>.Ok(new(app, kafka, context.Formation, context.ActiveMigrations));
@@ -80,11 +88,11 @@ public sealed class MigrationWizard(
     public async Task<QueryResult<SourceDetails>> ReadSourceAsync(ClaimsPrincipal user, string app, string attachment, CancellationToken ct = default) =>
         await ReadingAsync($"the add-on {attachment} of {app}", async () =>
         {
-            var context = await ContextAsync(user, new MigrationRequest(app, attachment, "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
+            var (context, member) = await ContextAsync(user, new MigrationRequest(app, attachment, "", MigrationStrategy.DoubleWrite, [], [], RetentionMargin), ct);
             if (!context.AppExists) return QueryResult<SourceDetails>.Failed($"There is no app named '{app}' that this Heroku account can see.");
             var addon = context.Addons.FirstOrDefault(a => a.AttachmentNames.Contains(attachment, StringComparer.Ordinal));
             if (addon is not { IsKafka: true }) return QueryResult<SourceDetails>.Failed($"No Apache Kafka on Heroku add-on is attached to {app} as {attachment}.");
-            var vars = await clients.Platform(credentials.ForNewRun(RunPermissions.Actor(user))).GetConfigVarsAsync(app, ct);
+            var vars = await clients.Platform(credentials.ForNewRun(member.AsActor)).GetConfigVarsAsync(app, ct);
             var reach = await inspector.CheckReachableAsync(new KafkaAttachmentVars(attachment, vars), ct);
             var reachability = reach.IsOk
                 ? new BrokerReachability(true, $"Reachable: {reach.Value.BrokerCount} broker(s), {reach.Value.TopicCount} topic(s).")
@@ -118,18 +126,20 @@ public sealed class MigrationWizard(
 
     private async Task<PlanPreview> PlanAsync(ClaimsPrincipal user, MigrationRequest request, CancellationToken ct)
     {
-        var validation = PlanValidator.Validate(await ContextAsync(user, request, ct), request);
+        var validation = PlanValidator.Validate((await ContextAsync(user, request, ct)).Context, request);
         if (!validation.IsValid) return new(null, validation.Refusals, []);
         var plan = MigrationPlanBuilder.Build(validation.Request! with { RetentionMargin = RetentionMargin, StrayWriteWindow = options.Value.StrayWriteWindow });
         return new(plan, [], PlanInvariants.Check(plan));
     }
 
-    private Task<PlanningContext> ContextAsync(ClaimsPrincipal user, MigrationRequest request, CancellationToken ct)
+    /// <summary>Reads the app with the credential a run started by this person would act with, once their grant allows it.</summary>
+    private async Task<(PlanningContext Context, PortalMember Member)> ContextAsync(ClaimsPrincipal user, MigrationRequest request, CancellationToken ct)
     {
-        var credential = credentials.ForNewRun(RunPermissions.Actor(user));
-        // An API key (portal connection, single operator) is global; a person's OAuth grant has the scope sign-in asked for.
-        IReadOnlyCollection<string> scopes = credential is UserHerokuCredential ? signIn.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries) : ["global"];
-        return reader.ReadAsync(credential, scopes, request, ct);
+        var member = await members.CurrentAsync(user, ct) ?? throw new WizardRefusal("You are no longer a user of this portal: sign in again.");
+        if (PlanningGrant(member) is { } grant) throw new WizardRefusal(grant.Reason);
+        // An API key (portal connection, single operator) is global; a person's OAuth grant has the scope they granted.
+        var scopes = (member.GrantedScope ?? HerokuScopes.Global).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (await reader.ReadAsync(credentials.ForNewRun(member.AsActor), scopes, request, ct), member);
     }
 
     private static bool SameSteps(MigrationPlan a, MigrationPlan b) =>
@@ -140,6 +150,10 @@ public sealed class MigrationWizard(
         try
         {
             return await read();
+        }
+        catch (WizardRefusal refusal)
+        {
+            return QueryResult<T>.Failed(refusal.Message);
         }
         catch (Exception e) when (e is HerokuApiException or HttpRequestException or TimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -152,4 +166,7 @@ public sealed class MigrationWizard(
             return QueryResult<T>.Failed($"Reading {what} failed unexpectedly ({e.GetType().Name}). Try again in a moment.");
         }
     }
+
+    /// <summary>Why the wizard cannot read for this person at all; the page shows the message.</summary>
+    private sealed class WizardRefusal(string message) : Exception(message);
 }

@@ -15,7 +15,7 @@ public interface IRunConsole
     Task<QueryResult<IReadOnlyList<LiveCheck>>> PreviewChecksAsync(Guid runId, int stepSequence, CancellationToken ct = default);
 
     /// <summary>Null when the person's own Heroku grant reaches the run's app now (as every command will check); otherwise why not.</summary>
-    Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default);
+    Task<AccessProblem?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default);
 
     Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default);
 
@@ -73,10 +73,11 @@ public sealed class RunConsole(
         }
     }
 
-    public async Task<string?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default)
+    public async Task<AccessProblem?> AccessProblemAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct = default)
     {
-        var checkedAccess = await AsMemberAsync(user, runId, ct, (_, _) => Task.FromResult(RunCommandResult.Ok("")));
-        return checkedAccess.Succeeded ? null : checkedAccess.Message;
+        AccessProblem? problem = null;
+        var checkedAccess = await AsMemberAsync(user, runId, ct, (_, _) => Task.FromResult(RunCommandResult.Ok("")), found => problem = found);
+        return checkedAccess.Succeeded ? null : problem ?? new AccessProblem(checkedAccess.Message);
     }
 
     public Task<RunCommandResult> ApproveAsync(ClaimsPrincipal user, Guid runId, int stepSequence, string? comment, CancellationToken ct = default) =>
@@ -110,12 +111,17 @@ public sealed class RunConsole(
             member.CanOperate ? await command(member.AsActor) : RunCommandResult.Refused("Only operators may do this."));
 
     /// <summary>Who the person is now (database), and that their own Heroku grant can still reach the run's app.</summary>
-    private Task<RunCommandResult> AsMemberAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<PortalMember, RunDetails, Task<RunCommandResult>> command) =>
+    private Task<RunCommandResult> AsMemberAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<PortalMember, RunDetails, Task<RunCommandResult>> command,
+        Action<AccessProblem>? onNoAccess = null) =>
         SafelyAsync(async () =>
         {
             if (await members.CurrentAsync(user, ct) is not { } member) return NotAMember;
             if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.");
-            if (await access.RefusalAsync(member, details.Run.App, ct) is { } noAccess) return RunCommandResult.Refused(noAccess);
+            if (await access.RefusalAsync(member, details.Run.App, ct) is { } noAccess)
+            {
+                onNoAccess?.Invoke(noAccess);
+                return RunCommandResult.Refused(noAccess.Message);
+            }
             return await command(member, details);
         });
 
