@@ -3,14 +3,19 @@ using Confluent.Kafka;
 namespace KafkaMigrationPortal.AppClient;
 
 /// <param name="Topic">Unprefixed, as the app names it.</param>
+/// <param name="MessageId">From the <c>message-id</c> header; null for a message written without this library.</param>
+/// <param name="Key">The app's own key, as produced.</param>
 /// <param name="IsDuplicate">The id was processed before (e.g. read again from the other cluster after a switch).</param>
-public sealed record ConsumedMessage(string Topic, int Partition, long Offset, string? MessageId, byte[]? Value,
+public sealed record ConsumedMessage(string Topic, int Partition, long Offset, string? MessageId, byte[]? Key, byte[]? Value,
     DateTimeOffset Timestamp, bool IsDuplicate);
 
 /// <summary>
 /// Reads the app's topics from the add-on named in <c>CONSUMER_ADDON_NAME</c> with the app's consumer group, and
 /// tells apart messages whose id was already processed. Offsets are committed only for messages that were
-/// processed (<see cref="MarkProcessed"/>) or skipped as duplicates: at-least-once, never at-most-once.
+/// processed (<see cref="MarkProcessed"/>) or skipped as duplicates: at-least-once, never at-most-once. A message
+/// handled but not yet committed when the consumer stops is delivered again; whether it is then recognised depends on
+/// the <see cref="IProcessedMessageIds"/> store: the default in-memory one forgets everything on restart, so use a
+/// durable one (<see cref="PostgresProcessedMessageIds"/>) when re-processing matters.
 /// </summary>
 public sealed class DedupingConsumer : IDisposable
 {
@@ -20,6 +25,7 @@ public sealed class DedupingConsumer : IDisposable
 
     /// <param name="consumerGroup">Unprefixed.</param>
     /// <param name="topics">Unprefixed.</param>
+    /// <param name="processed">The ids this group has processed; an empty in-memory set by default.</param>
     public DedupingConsumer(HerokuKafkaAttachment attachment, string consumerGroup, IEnumerable<string> topics,
         IProcessedMessageIds? processed = null, Action<ConsumerConfig>? configure = null, Action<Error>? onError = null)
     {
@@ -51,10 +57,10 @@ public sealed class DedupingConsumer : IDisposable
         var result = _consumer.Consume(timeout);
         if (result?.Message is null || result.IsPartitionEOF) return null;
 
-        var id = MessageIds.Read(result.Message.Headers, result.Message.Key);
+        var id = MessageIds.Read(result.Message.Headers);
         var duplicate = id is not null && _processed.Contains(id);
         var message = new ConsumedMessage(Attachment.Unprefixed(result.Topic), result.Partition.Value, result.Offset.Value,
-            id, result.Message.Value, result.Message.Timestamp.UtcDateTime, duplicate);
+            id, result.Message.Key, result.Message.Value, result.Message.Timestamp.UtcDateTime, duplicate);
         if (duplicate) _consumer.StoreOffset(result);
         return message;
     }

@@ -52,9 +52,10 @@ internal static class ControlEndpoints
             return Results.NoContent();
         });
 
-        control.MapGet("/ledger", (Ledger ledger, int? maxMissingIds) => Results.Json(ledger.ReportAll(maxMissingIds ?? 1000), Json));
-        control.MapGet("/ledger/{app}", (Ledger ledger, string app, int? maxMissingIds) =>
-            Results.Json(ledger.Report(app, maxMissingIds ?? 1000), Json));
+        control.MapGet("/ledger", (Ledger ledger, int? maxMissingIds, DateTimeOffset? deliveredSince) =>
+            Results.Json(ledger.ReportAll(maxMissingIds ?? 1000, deliveredSince), Json));
+        control.MapGet("/ledger/{app}", (Ledger ledger, string app, int? maxMissingIds, DateTimeOffset? deliveredSince) =>
+            Results.Json(ledger.Report(app, maxMissingIds ?? 1000, deliveredSince), Json));
         control.MapGet("/dynos/{app}", (IDynoSupervisor dynos, string app) => Results.Json(dynos.Dynos(app), Json));
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using KafkaMigrationPortal.AppClient;
@@ -6,12 +7,16 @@ using Microsoft.Extensions.Logging;
 
 namespace KafkaMigrationPortal.Sandbox.Dynos;
 
-/// <summary>One app's dynos and what outlives them: the message counter and the consumers' processed-id store.</summary>
+/// <summary>
+/// One app's dynos and what outlives them: the message counter and, for an app that keeps a durable duplicate filter
+/// (<see cref="DynoOptions.DurableDuplicateFilter"/>), each consumer group's processed ids.
+/// </summary>
 internal sealed class AppDynos
 {
     public const string ProducerType = "producer";
     public const string ConsumerType = "consumer";
     private static readonly string[] RunnableTypes = [ProducerType, ConsumerType];
+    private const int CustomerKeys = 36;
 
     private readonly string _app;
     private readonly Ledger _ledger;
@@ -23,8 +28,8 @@ internal sealed class AppDynos
         Channel.CreateUnbounded<(IReadOnlyList<DynoSpec>, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<RunningDyno> _running = [];
     private readonly Lock _runningGate = new();
-    // Survives restarts like an app's database would: ids stay unique and processed ids stay known.
-    private readonly InMemoryProcessedMessageIds _processedIds = new();
+    // Survives restarts like an app's database would: ids stay unique (and, with a durable filter, processed ids stay known).
+    private readonly ConcurrentDictionary<string, InMemoryProcessedMessageIds> _durableProcessedIds = new(StringComparer.Ordinal);
     private long _lastMessageNumber;
     private int _producerQuantity;
 
@@ -208,11 +213,15 @@ internal sealed class AppDynos
                     var number = Interlocked.Increment(ref _lastMessageNumber);
                     var id = $"{_app}-{number}";
                     var topic = topics[(int)(number % topics.Count)];
-                    var payload = Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"dyno\":\"{dyno.Name}\",\"release\":{dyno.ReleaseVersion}}}");
+                    // Like an app keying by customer: a few dozen keys per topic spread the messages over the partitions,
+                    // and a customer's messages stay in order in one of them.
+                    var customer = $"customer-{number / topics.Count % CustomerKeys}";
+                    var payload = Encoding.UTF8.GetBytes(
+                        $"{{\"id\":\"{id}\",\"customer\":\"{customer}\",\"dyno\":\"{dyno.Name}\",\"release\":{dyno.ReleaseVersion}}}");
                     producer.Produce(topic, id, payload, report =>
                     {
                         if (report.Delivered) _ledger.RecordProduced(_app, topic, clusterKeys[report.AddonName], id);
-                    });
+                    }, key: customer);
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -241,7 +250,11 @@ internal sealed class AppDynos
         DedupingConsumer consumer;
         try
         {
-            consumer = DedupingConsumer.FromConfigVars(vars, group, topics, _processedIds, config =>
+            // Without a durable filter, each consumer process starts with an empty one, as an app's in-memory filter does.
+            IProcessedMessageIds processed = _options.DurableDuplicateFilter
+                ? _durableProcessedIds.GetOrAdd(group, _ => new InMemoryProcessedMessageIds())
+                : new InMemoryProcessedMessageIds();
+            consumer = DedupingConsumer.FromConfigVars(vars, group, topics, processed, config =>
                 {
                     config.AutoCommitIntervalMs = (int)_options.ConsumerCommitInterval.TotalMilliseconds;
                     config.FetchWaitMaxMs = 100;
@@ -262,12 +275,13 @@ internal sealed class AppDynos
         // Consume blocks: give the dyno a thread of its own rather than a pool thread.
         await Task.Factory.StartNew(() =>
         {
-            using (consumer) consumer.Run(Record, token, onDuplicate: Record);
+            using (consumer) consumer.Run(message => Record(message, handled: true), token, onDuplicate: message => Record(message, handled: false));
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        void Record(ConsumedMessage message)
+        void Record(ConsumedMessage message, bool handled)
         {
-            if (message.MessageId is not null) _ledger.RecordConsumed(_app, message.Topic, message.MessageId);
+            if (message.MessageId is not null)
+                _ledger.RecordConsumed(_app, message.Topic, group, message.MessageId, handled, _time.GetUtcNow());
         }
     }
 

@@ -16,4 +16,12 @@ public sealed class DynoOptions
 
     /// <summary>Consumers' <c>session.timeout.ms</c>; after a restart the group resumes about this much later.</summary>
     public TimeSpan ConsumerSessionTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// False (default): each consumer dyno starts with an empty in-memory duplicate filter, as an app whose filter lives in
+    /// its process, so every restart forgets what was processed and redeliveries are handled again. True: the app's
+    /// consumer groups keep their processed ids across restarts and releases, as an app with a durable filter
+    /// (<c>PostgresProcessedMessageIds</c>) does, and redeliveries are skipped.
+    /// </summary>
+    public bool DurableDuplicateFilter { get; set; }
 }

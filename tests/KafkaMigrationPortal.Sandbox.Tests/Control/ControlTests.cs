@@ -192,6 +192,26 @@ public sealed class ControlTests
     }
 
     [Fact]
+    public async Task The_ledger_endpoint_counts_a_groups_deliveries_since_an_instant()
+    {
+        await using var host = await SandboxHost.StartAsync();
+        var ledger = host.Services.GetRequiredService<Ledger>();
+        var switchedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        ledger.RecordProduced("herring", "orders", "old-addon", "herring-1");
+        ledger.RecordConsumed("herring", "orders", "workers", "herring-1", handled: true, switchedAt.AddMinutes(-1));
+        ledger.RecordConsumed("herring", "orders", "workers", "herring-1", handled: true, switchedAt.AddSeconds(1));
+
+        var all = await host.Client(token: null).GetJson("_sandbox/ledger/herring");
+        var since = await host.Client(token: null).GetJson("_sandbox/ledger/herring?deliveredSince=2026-03-02T09:00:00Z");
+
+        Assert.Equal(2, all["topics"]![0]!["groups"]![0]!["deliveries"]!.GetValue<int>());
+        var group = since["topics"]![0]!["groups"]![0]!;
+        Assert.Equal(("workers", 1, 1, 1), (group["consumer_group"]!.GetValue<string>(), group["deliveries"]!.GetValue<int>(),
+            group["duplicate_deliveries"]!.GetValue<int>(), group["handled_again"]!.GetValue<int>()));
+        Assert.Equal(switchedAt, since["delivered_since"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
     public async Task Reset_clears_the_ledger_only_after_the_old_dynos_have_stopped()
     {
         await using var host = await SandboxHost.StartAsync();

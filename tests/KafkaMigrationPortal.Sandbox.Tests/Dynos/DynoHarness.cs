@@ -16,7 +16,8 @@ internal sealed class DynoHarness : IAsyncDisposable
     public const int Partitions = 3;
     public static readonly string[] Topics = ["orders", "payments"];
 
-    public DynoHarness(double messagesPerSecond = 100, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    public DynoHarness(double messagesPerSecond = 100, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, TimeProvider? time = null,
+        bool durableDuplicateFilter = false)
     {
         Clusters = new SandboxKafkaClusters(KafkaTestKit.FastOptions());
         Kafka = Clusters.Create(Guid.NewGuid(), 3);
@@ -32,6 +33,7 @@ internal sealed class DynoHarness : IAsyncDisposable
             ProducerMessagesPerSecond = messagesPerSecond,
             ConsumerCommitInterval = TimeSpan.FromMilliseconds(200),
             StopTimeout = TimeSpan.FromSeconds(5),
+            DurableDuplicateFilter = durableDuplicateFilter,
         }), loggerFactory, Clusters, time);
     }
 
@@ -41,14 +43,14 @@ internal sealed class DynoHarness : IAsyncDisposable
     public Ledger Ledger { get; }
     public DynoSupervisor Supervisor { get; }
 
-    public Dictionary<string, string> Vars(string producerAddons = "KAFKA", string consumerAddon = "KAFKA")
+    public Dictionary<string, string> Vars(string producerAddons = "KAFKA", string consumerAddon = "KAFKA", string consumerGroup = "workers")
     {
         var vars = KafkaTestKit.AttachmentVars("KAFKA", Kafka, Prefix);
         foreach (var (name, value) in KafkaTestKit.AttachmentVars("OTHER", Other)) vars[name] = value;
         vars["PRODUCER_ADDON_NAMES"] = producerAddons;
         vars["CONSUMER_ADDON_NAME"] = consumerAddon;
         vars[SandboxAppVars.Topics] = string.Join(',', Topics);
-        vars[SandboxAppVars.ConsumerGroup] = "workers";
+        vars[SandboxAppVars.ConsumerGroup] = consumerGroup;
         return vars;
     }
 
@@ -66,6 +68,13 @@ internal sealed class DynoHarness : IAsyncDisposable
     public LedgerReport Report() => Ledger.Report(App, maxMissingIds: int.MaxValue);
 
     public static int Sum(LedgerReport report, Func<LedgerTopicReport, int> field) => report.Topics.Sum(field);
+
+    /// <summary>One group's counts summed over the topics; zeros for a group that received nothing.</summary>
+    public static LedgerGroupReport Group(LedgerReport report, string consumerGroup) =>
+        report.Topics.SelectMany(t => t.Groups).Where(g => g.ConsumerGroup == consumerGroup)
+            .Aggregate(new LedgerGroupReport(consumerGroup, 0, 0, 0, 0, 0, 0), (sum, g) => new LedgerGroupReport(consumerGroup,
+                sum.Deliveries + g.Deliveries, sum.Consumed + g.Consumed, sum.Duplicates + g.Duplicates,
+                sum.DuplicateDeliveries + g.DuplicateDeliveries, sum.HandledAgain + g.HandledAgain, sum.RepeatedHandlings + g.RepeatedHandlings));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using System.Text;
+using KafkaMigrationPortal.AppClient;
 using KafkaMigrationPortal.Sandbox.Dynos;
 using KafkaMigrationPortal.Sandbox.Kafka;
 using KafkaMigrationPortal.Sandbox.Tests.Kafka;
@@ -137,6 +139,87 @@ public sealed class DynoSupervisorTests
 
         await harness.Run(producers: 1, consumers: 1, harness.Vars(), release: 2);
         await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 5, Within, "fixed dynos run");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Consumers_switched_to_a_cluster_without_their_offsets_replay_it_and_only_a_durable_filter_skips_the_replay(bool durable)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var harness = new DynoHarness(time: time, durableDuplicateFilter: durable);
+        var doubleWrite = harness.Vars(producerAddons: "KAFKA,OTHER");
+        await harness.Run(producers: 1, consumers: 1, doubleWrite, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 30, Within, "consumers read the old cluster");
+        await harness.Run(producers: 0, consumers: 1, doubleWrite, release: 1);
+        var other = harness.Other.AddonId.ToString();
+        var beforeSwitch = await KafkaTestKit.Poll(harness.Report,
+            r => r.NothingMissing && r.Topics.All(t => t.ProducedPerCluster.GetValueOrDefault(other) == t.Produced), Within,
+            "everything double-written is consumed from KAFKA");
+        var produced = DynoHarness.Sum(beforeSwitch, t => t.Produced);
+        Assert.Equal(0, DynoHarness.Sum(beforeSwitch, t => t.DuplicateDeliveries));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var switchedAt = time.GetUtcNow();
+        // No offsets of the group on OTHER: the restarted consumers start at its earliest record, a full replay.
+        await harness.Run(producers: 0, consumers: 1, harness.Vars(producerAddons: "KAFKA,OTHER", consumerAddon: "OTHER"), release: 2);
+        var sinceSwitch = await KafkaTestKit.Poll(() => harness.Ledger.Report(DynoHarness.App, int.MaxValue, switchedAt),
+            r => DynoHarness.Group(r, "workers").Deliveries >= produced, Within, "the group reads OTHER from its start");
+
+        var replay = DynoHarness.Group(sinceSwitch, "workers");
+        Assert.Equal((produced, produced, produced, produced), (replay.Deliveries, replay.Consumed, replay.Duplicates, replay.DuplicateDeliveries));
+        // A restarted dyno with an in-memory filter knows nothing and handles every replayed message again.
+        var handledAgain = durable ? 0 : produced;
+        Assert.Equal((handledAgain, handledAgain), (replay.HandledAgain, replay.RepeatedHandlings));
+        Assert.Equal(produced, DynoHarness.Sum(sinceSwitch, t => t.Consumed));
+        Assert.True(sinceSwitch.NothingMissing);
+        var overall = DynoHarness.Group(harness.Report(), "workers");
+        Assert.Equal((2 * produced, produced, produced), (overall.Deliveries, overall.Consumed, overall.Duplicates));
+    }
+
+    [Fact]
+    public async Task A_second_consumer_group_reading_the_same_messages_is_counted_apart_and_adds_no_duplicates()
+    {
+        await using var harness = new DynoHarness();
+        var workers = harness.Vars(consumerGroup: "workers");
+        await harness.Run(producers: 1, consumers: 1, workers, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Consumed) >= 20, Within, "workers consume");
+        await harness.Run(producers: 0, consumers: 1, workers, release: 1);
+        var produced = DynoHarness.Sum(await KafkaTestKit.Poll(harness.Report, r => r.NothingMissing, Within, "workers consume everything"),
+            t => t.Produced);
+
+        await harness.Run(producers: 0, consumers: 1, harness.Vars(consumerGroup: "auditors"), release: 2);
+        var report = await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Group(r, "auditors").Consumed >= produced, Within,
+            "auditors read everything from the start");
+
+        Assert.Equal(new LedgerGroupReport("workers", produced, produced, 0, 0, 0, 0), DynoHarness.Group(report, "workers"));
+        Assert.Equal(new LedgerGroupReport("auditors", produced, produced, 0, 0, 0, 0), DynoHarness.Group(report, "auditors"));
+        Assert.Equal((produced, 0, 0), (DynoHarness.Sum(report, t => t.Consumed), DynoHarness.Sum(report, t => t.Duplicates),
+            DynoHarness.Sum(report, t => t.DuplicateDeliveries)));
+    }
+
+    [Fact]
+    public async Task Producer_dynos_key_messages_by_customer_over_every_partition_with_the_id_in_the_header()
+    {
+        await using var harness = new DynoHarness();
+        var vars = harness.Vars();
+        await harness.Run(producers: 1, consumers: 0, vars, release: 1);
+        await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Produced) >= 60, Within, "messages are produced");
+        await harness.Run(producers: 0, consumers: 0, vars, release: 1);
+
+        using var reader = DedupingConsumer.FromConfigVars(vars, "inspector", ["orders"]);
+        var messages = new List<ConsumedMessage>();
+        await KafkaTestKit.Poll(() =>
+        {
+            if (reader.Consume(TimeSpan.FromMilliseconds(200)) is { } message) messages.Add(message);
+            return messages.Count;
+        }, n => n >= 25, Within, "the orders topic is read back");
+
+        Assert.All(messages, m => Assert.StartsWith("mackerel-", m.MessageId));
+        Assert.All(messages, m => Assert.Matches("^customer-[0-9]+$", Encoding.UTF8.GetString(m.Key!)));
+        Assert.Equal(messages.Count, messages.Select(m => m.MessageId).Distinct().Count());
+        Assert.True(messages.Select(m => m.Key!).Select(Encoding.UTF8.GetString).Distinct().Count() > 10);
+        Assert.Equal(DynoHarness.Partitions, messages.Select(m => m.Partition).Distinct().Count());
     }
 
     [Fact]
