@@ -27,6 +27,14 @@ public interface IKafkaInspector
     Task<KafkaCheckResult<OldestRetainedSnapshot>> OldestRetainedAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics,
         CancellationToken ct = default);
 
+    /// <summary>
+    /// Commits on <paramref name="newCluster"/>, for every group and every partition of the topics there, the offset of
+    /// the first record the group has not consumed on <paramref name="oldCluster"/> (<see cref="PositionMethod"/> says
+    /// how each was found); never moves a group back that is already further on the new cluster. Idempotent.
+    /// </summary>
+    Task<KafkaCheckResult<ConsumerPositionsReport>> CarryConsumerPositionsAsync(KafkaAttachmentVars oldCluster, KafkaAttachmentVars newCluster,
+        IReadOnlyCollection<string> groups, IReadOnlyCollection<string> topics, CancellationToken ct = default);
+
     /// <summary><see cref="OldestRetainedAsync"/> judged by <see cref="ParityVerdict.Decide"/>.</summary>
     Task<KafkaCheckResult<ParityVerdict>> CheckParityAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics,
         DateTimeOffset doubleWriteStartedAt, CancellationToken ct = default);

@@ -17,4 +17,10 @@ public sealed class KafkaChecksOptions
     /// 0.1 s), so large snapshots go out as several batched requests at once instead of one huge one.
     /// </summary>
     public int PartitionsPerRequest { get; set; } = 400;
+
+    /// <summary>
+    /// How far apart producers' clocks may be (record timestamps are the producer's). Carrying a consumer group's
+    /// position by time starts this much earlier, trading a few duplicates for never skipping a record.
+    /// </summary>
+    public TimeSpan ClockSkewMargin { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -79,6 +79,18 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
             : oldest.WithoutValue<ParityVerdict>();
     }
 
+    public Task<KafkaCheckResult<ConsumerPositionsReport>> CarryConsumerPositionsAsync(KafkaAttachmentVars oldCluster, KafkaAttachmentVars newCluster,
+        IReadOnlyCollection<string> groups, IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
+        RunAsync(oldCluster, "carrying consumer positions", async (old, token) =>
+        {
+            var carried = await RunAsync(newCluster, "carrying consumer positions", async (target, innerToken) =>
+            {
+                using var carrier = new PositionCarrier(old, target, Options, time);
+                return await OnOwnThread(() => carrier.Carry(groups, topics, Options.ClockSkewMargin, innerToken));
+            }, token);
+            return carried.IsOk ? carried.Value : throw new KafkaCheckStepException(carried.Message);
+        }, ct);
+
     private async Task<WatermarkSnapshot> WatermarksOf(InspectedCluster cluster, IReadOnlyCollection<string> topics)
     {
         var partitions = cluster.Partitions(topics);
@@ -308,7 +320,7 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
         return found;
     }
 
-    private IConsumer<Ignore, Ignore> BuildConsumer(string group, bool reader = false)
+    internal IConsumer<Ignore, Ignore> BuildConsumer(string group, bool reader = false)
     {
         var config = attachment.ConsumerConfig(group);
         config.EnableAutoCommit = false;

@@ -104,6 +104,10 @@ public sealed class UnreachableBrokersTests : IAsyncLifetime
         public Task<KafkaCheckResult<OldestRetainedSnapshot>> OldestRetainedAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
             Task.FromResult(Unreachable<OldestRetainedSnapshot>());
 
+        public Task<KafkaCheckResult<ConsumerPositionsReport>> CarryConsumerPositionsAsync(KafkaAttachmentVars oldCluster, KafkaAttachmentVars newCluster,
+            IReadOnlyCollection<string> groups, IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
+            Task.FromResult(Unreachable<ConsumerPositionsReport>());
+
         public Task<KafkaCheckResult<ParityVerdict>> CheckParityAsync(KafkaAttachmentVars oldCluster, IReadOnlyCollection<string> topics, DateTimeOffset doubleWriteStart, CancellationToken ct = default) =>
             Task.FromResult(Unreachable<ParityVerdict>());
     }
