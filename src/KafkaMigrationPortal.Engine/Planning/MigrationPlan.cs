@@ -155,7 +155,10 @@ public sealed record Attach(AddonRole Addon, string As, bool Confirm) : StepActi
 public sealed record Detach(AddonRole Addon, string AttachmentName) : StepAction;
 
 /// <summary><c>config:set</c>; a null value unsets the key. Reconcile: skip when every key already has its value.</summary>
-public sealed record SetConfigVars(IReadOnlyDictionary<string, string?> Vars, bool RecordsDoubleWriteStart = false) : StepAction;
+/// <param name="CarriesPositionsOf">Consumer groups whose positions on the old add-on are committed on the new one right
+/// before the vars change (the consumer switch), so the consumers resume where they stopped.</param>
+public sealed record SetConfigVars(IReadOnlyDictionary<string, string?> Vars, bool RecordsDoubleWriteStart = false,
+    IReadOnlyList<string>? CarriesPositionsOf = null) : StepAction;
 
 /// <summary>Both clusters' high watermarks grow on every topic within a window.</summary>
 public sealed record VerifyDoubleWrite(IReadOnlyList<string> Topics) : StepAction;

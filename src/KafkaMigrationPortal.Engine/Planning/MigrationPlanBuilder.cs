@@ -251,9 +251,10 @@ public static class MigrationPlanBuilder
             "The retention wait is over.",
             duration: TimeSpan.FromMinutes(1)));
         Dictionary<string, string?> consumeNew = new() { [PinVars.ConsumerAddonName] = primary };
-        steps.Add(Step(new SetConfigVars(consumeNew),
+        steps.Add(Step(new SetConfigVars(consumeNew, CarriesPositionsOf: f.Groups),
             "Switch the consumers to the new add-on",
-            $"Sets {PinVars.ConsumerAddonName}={primary}; consumers restart on the new add-on and may see messages again (they must be idempotent).",
+            $"Commits each consumer group's position on the new add-on (the offset after the copy of the last record it read on the old one), " +
+            $"then sets {PinVars.ConsumerAddonName}={primary}; consumers restart on the new add-on where they stopped, seeing again only what they read while the release rolled out.",
             HerokuCli.ConfigVars(app, consumeNew),
             "Double-writing has lasted longer than the largest retention and parity holds on every partition.",
             requiresApproval: true,

@@ -52,11 +52,25 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.Equal(toDedicated.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), first.Approvals.Select(a => a.StepSequence));
         Assert.All(first.Approvals, a => Assert.Equal(EngineHost.Approver, a.Approver));
         Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
+        // The new cluster held only messages written after the switch: its consumers start at its beginning, nothing twice.
+        var afterFirst = RepeatedHandlingsPerGroup();
+        Assert.All(afterFirst, g => Assert.Equal(0, g.Value));
 
         // standard-0 (dedicated) → basic-0 (multi-tenant), double-write, traffic never stopped.
         var toMultiTenant = await host.PlanAsync("mackerel", MigrationStrategy.DoubleWrite, "heroku-kafka:basic-0",
             consumerGroups: toDedicated.ConsumerGroups);
-        var second = await RunToCompletionApprovingAsync(await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(4));
+        long? producedAtSwitchApproval = null, producedOnceCaughtUp = null;
+        var second = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(4),
+            run =>
+            {
+                var produced = host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
+                if (run.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is SetConfigVars { CarriesPositionsOf.Count: > 0 }).Status == RunStepStatus.AwaitingApproval)
+                    producedAtSwitchApproval = produced;
+                if (producedOnceCaughtUp is null
+                    && run.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is WaitForConsumerCatchUp { Addon: AddonRole.Target }).Status == RunStepStatus.Done)
+                    producedOnceCaughtUp = produced;
+                return Task.CompletedTask;
+            });
         await AssertAppRunsOnAsync(second.Run.TargetAddonId!.Value, "heroku-kafka:basic-0", destroyed: standard);
         Assert.Equal(2, host.MutationsOf("POST", "/apps/mackerel/addons").Count);
         Assert.NotNull(second.Run.DoubleWriteStartedAt);
@@ -72,7 +86,19 @@ public sealed class WholeRunTests : IAsyncLifetime
             "every produced message is consumed");
         Assert.All(ledger.Topics, t => Assert.True(t.Produced > 100, $"{t.Topic}: only {t.Produced} messages flowed"));
         Assert.All(ledger.Topics, t => Assert.Equal(0, t.MissingCount));
+
+        // Positions carried: a group handles again at most what was written between the switch's approval and the
+        // consumers catching up on the new add-on (the release rolling out), not the new add-on's whole retention.
+        var written = producedOnceCaughtUp!.Value - producedAtSwitchApproval!.Value;
+        foreach (var (group, repeated) in RepeatedHandlingsPerGroup())
+            Assert.True(repeated - afterFirst.GetValueOrDefault(group) <= written,
+                $"{group} handled {repeated - afterFirst.GetValueOrDefault(group)} messages again; {written} were written while the switch rolled out. {ledger}");
+        var positions = Assert.Single(second.Events, e => e.Summary.StartsWith("Consumer positions carried", StringComparison.Ordinal));
+        Assert.Contains("exact", positions.Summary);
     }
+
+    private Dictionary<string, int> RepeatedHandlingsPerGroup() => host.Ledger.Report("mackerel").Topics
+        .SelectMany(t => t.Groups).GroupBy(g => g.ConsumerGroup).ToDictionary(g => g.Key, g => g.Sum(x => x.RepeatedHandlings));
 
     private Task<RunDetails> RunToCompletionApprovingAsync(Guid runId, TimeSpan? within = null) =>
         RunScenarios.RunToCompletionApprovingAsync(host.Runs, runId, within);

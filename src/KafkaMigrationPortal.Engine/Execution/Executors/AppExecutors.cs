@@ -15,6 +15,7 @@ public sealed class SetConfigVarsExecutor : StepExecutor<SetConfigVars>
         }
         else
         {
+            if (action.CarriesPositionsOf is { Count: > 0 } groups && await CarryPositionsAsync(context, groups) is { } notYet) return notYet;
             await context.MutateAsync(
                 "Set config vars",
                 $"PATCH /apps/{context.App}/config-vars {Redaction.ConfigVars(pending)}",
@@ -31,6 +32,41 @@ public sealed class SetConfigVarsExecutor : StepExecutor<SetConfigVars>
         }
 
         return Done(pending.Count == 0 ? $"Already set: {Redaction.ConfigVars(action.Vars)}." : $"Set {Redaction.ConfigVars(pending)}.");
+    }
+
+    public sealed record CarryState(int Failures);
+
+    /// <summary>
+    /// As late as possible before the switch (after its approval, and again on a re-run until the vars are set): commits
+    /// each group's position on the new add-on. Null when the switch may go ahead.
+    /// </summary>
+    private static async Task<StepOutcome?> CarryPositionsAsync(StepContext context, IReadOnlyList<string> groups)
+    {
+        var old = await context.AttachmentVarsAsync(AddonRole.Source);
+        var target = await context.AttachmentVarsAsync(AddonRole.Target);
+        var result = await context.Inspector.CarryConsumerPositionsAsync(old, target, groups, KafkaCheckOutcomes.Topics(context), context.CancellationToken);
+        if (result.IsOk)
+        {
+            var report = result.Value;
+            await context.LogAsync(RunEventKinds.Recorded,
+                $"Consumer positions carried to {target.AttachmentName} ({report.Committed} partition(s) committed, clock-skew margin {report.ClockSkewMargin.TotalSeconds:0.#} s):\n" +
+                string.Join("\n", report.Lines()));
+            return null;
+        }
+
+        if (result.Outcome == KafkaChecks.KafkaCheckOutcome.Unreachable)
+        {
+            // Switching without positions replays, it never loses: the groups start at the new add-on's earliest record.
+            await context.LogAsync(RunEventKinds.KafkaCheck,
+                $"Consumer positions could not be carried ({result.Message}): the consumers start at the earliest record {target.AttachmentName} retains and see those messages again.");
+            return null;
+        }
+
+        var failures = (context.State<CarryState>()?.Failures ?? 0) + 1;
+        context.SetState(new CarryState(failures));
+        return failures > context.Options.CheckRetries
+            ? new StepOutcome.Failed($"Consumer positions could not be carried {failures} times ({result.Message}); the consumers were not switched.")
+            : new StepOutcome.Wait(context.Now + context.Options.CheckRetryInterval, $"Carrying consumer positions did not work ({result.Message}); trying again.");
     }
 
     private static bool Holds(IReadOnlyDictionary<string, string> current, string key, string? value) =>
