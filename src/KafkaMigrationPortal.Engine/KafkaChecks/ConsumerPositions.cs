@@ -22,7 +22,7 @@ public enum PositionMethod
 /// consistently, else a binary search over the partition's records.</param>
 public sealed record CarriedPosition(string Group, string Topic, int Partition, long? Offset, PositionMethod Method, string Detail, string? LookUp = null);
 
-public sealed record ConsumerPositionsReport(DateTimeOffset At, TimeSpan ClockSkewMargin, IReadOnlyList<CarriedPosition> Positions)
+public sealed record ConsumerPositionsReport(TimeSpan ClockSkewMargin, IReadOnlyList<CarriedPosition> Positions)
 {
     public int Committed => Positions.Count(p => p.Method is PositionMethod.Exact or PositionMethod.Conservative);
 

@@ -85,7 +85,7 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
         {
             var carried = await RunAsync(newCluster, "carrying consumer positions", async (target, innerToken) =>
             {
-                using var carrier = new PositionCarrier(old, target, Options, time);
+                using var carrier = new PositionCarrier(old, target, Options);
                 return await OnOwnThread(() => carrier.Carry(groups, topics, Options.ClockSkewMargin, innerToken));
             }, token);
             return carried.IsOk ? carried.Value : throw new KafkaCheckStepException(carried.Message);

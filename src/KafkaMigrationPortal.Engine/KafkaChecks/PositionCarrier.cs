@@ -10,7 +10,7 @@ namespace KafkaMigrationPortal.Engine.KafkaChecks;
 /// thread. Both copies of a double-written message share partition key, message id (header) and timestamp, which is
 /// what the exact match relies on; where partitioning differs, a time-based position less a clock-skew margin is used.
 /// </summary>
-internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster target, KafkaChecksOptions options, TimeProvider time) : IDisposable
+internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster target, KafkaChecksOptions options) : IDisposable
 {
     private readonly Lazy<RecordReader> oldReader = new(() => new RecordReader(old, options));
     private readonly Lazy<RecordReader> newReader = new(() => new RecordReader(target, options));
@@ -32,7 +32,8 @@ internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster tar
                 ct.ThrowIfCancellationRequested();
                 var oldOfTopic = oldPartitions.Pairs.Where(p => p.Topic == topic).Select(p => p.Wire).ToList();
                 var newOfTopic = newPartitions.Pairs.Where(p => p.Topic == topic).Select(p => p.Wire).ToList();
-                var consumed = oldOfTopic.ToDictionary(p => p.Partition.Value, p => ConsumedUpTo(p, oldCommitted[p], oldLow[p], oldHigh[p]));
+                var consumed = oldOfTopic.ToDictionary(p => p.Partition.Value, p => ConsumedUpTo(p, oldCommitted[p], oldLow[p], oldHigh[p], ct));
+                var noCommitAnywhere = consumed.Values.All(c => c.Kind == ConsumedKind.NoCommit);
                 var known = consumed.Values.Where(c => c.Kind != ConsumedKind.NothingLeft).ToList();
                 DateTimeOffset? oldestConsumedUpTo = known.Count > 0 && known.All(c => c.Kind == ConsumedKind.Record) ? known.Min(c => c.Last!.Timestamp) : null;
                 var samePartitioning = oldOfTopic.Count == newOfTopic.Count;
@@ -40,12 +41,11 @@ internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster tar
                 {
                     var number = partition.Partition.Value;
                     var position = Position(group, topic, partition, samePartitioning ? consumed.GetValueOrDefault(number) : null,
-                        consumed.Values.All(c => c.Kind == ConsumedKind.NoCommit), oldestConsumedUpTo, skew, newLow[partition], newHigh[partition],
+                        noCommitAnywhere, oldestConsumedUpTo, skew, newLow[partition], newHigh[partition],
                         old.Attachment.Topic(topic), ct);
                     var already = newCommitted[partition];
-                    if (position.Offset is { } offset && already >= offset)
-                        position = position with { Offset = already, Method = PositionMethod.AlreadyAhead, Detail = $"committed {already} already" };
-                    else if (position.Offset is null && already >= 0)
+                    // An earliest start (no offset) is behind any commit.
+                    if (already >= 0 && already >= (position.Offset ?? 0))
                         position = position with { Offset = already, Method = PositionMethod.AlreadyAhead, Detail = $"committed {already} already" };
                     else if (position.Offset is { } carried)
                         toCommit.Add(new TopicPartitionOffset(partition, new Offset(carried)));
@@ -54,7 +54,7 @@ internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster tar
             }
             if (toCommit.Count > 0) Commit(group, toCommit);
         }
-        return new ConsumerPositionsReport(time.GetUtcNow(), skew, positions);
+        return new ConsumerPositionsReport(skew, positions);
     }
 
     private CarriedPosition Position(string group, string topic, TopicPartition partition, Consumed? samePartitionOnOld, bool noCommitAnywhere,
@@ -124,7 +124,8 @@ internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster tar
         {
             var middle = from + (to - from) / 2;
             var record = reader.At(partition, middle, ct);
-            if (record.Timestamp < at) from = record.Offset + 1;
+            // The record read may lie past `middle` (one before it gone): everything up to it is earlier than `at`.
+            if (record.Timestamp < at) from = Math.Min(record.Offset + 1, to);
             else to = middle;
         }
         return (from, "binary search");
@@ -140,12 +141,12 @@ internal sealed class PositionCarrier(InspectedCluster old, InspectedCluster tar
         return ids;
     }
 
-    private Consumed ConsumedUpTo(TopicPartition partition, long committed, long low, long high)
+    private Consumed ConsumedUpTo(TopicPartition partition, long committed, long low, long high, CancellationToken ct)
     {
         if (committed < 0) return low == high ? Consumed.NothingLeftToRead : Consumed.NoCommit;
         if (committed >= high && low == high) return Consumed.NothingLeftToRead;
         if (committed <= low) return Consumed.NotRetained;
-        return Consumed.UpTo(oldReader.Value.At(partition, committed - 1, CancellationToken.None), committed, low);
+        return Consumed.UpTo(oldReader.Value.At(partition, committed - 1, ct), committed, low);
     }
 
     private void Commit(string group, IReadOnlyList<TopicPartitionOffset> offsets)

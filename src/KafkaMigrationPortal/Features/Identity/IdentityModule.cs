@@ -163,9 +163,11 @@ public static class IdentityModule
                 scope ??= settings.Scope;
                 if (!HerokuScopes.Requestable.Contains(scope, StringComparer.Ordinal))
                     return Results.BadRequest($"scope must be one of {string.Join(", ", HerokuScopes.Requestable)}.");
+                // Never less than sign-in itself asks for (admission may read teams).
+                var asked = HerokuScopes.Broader(scope, settings.Scope);
                 var properties = new OAuthChallengeProperties { RedirectUri = ReturnUrls.LocalOnly(returnUrl) };
-                properties.SetScope(HerokuScopes.Broader(scope, settings.Scope));
-                properties.Items[AskedScopeItem] = HerokuScopes.Broader(scope, settings.Scope);
+                properties.SetScope(asked);
+                properties.Items[AskedScopeItem] = asked;
                 if (context.User.FindFirstValue(ClaimTypes.Email) is { } email) properties.Items[LoginHintItem] = email;
                 return Results.Challenge(properties, [HerokuScheme]);
             })
