@@ -1,12 +1,15 @@
+using Confluent.Kafka;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku.Platform;
 using KafkaMigrationPortal.Heroku;
+using KafkaMigrationPortal.Sandbox.Kafka;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.TestSupport.Postgres;
 using KafkaMigrationPortal.Tests.Execution.Proofs;
 using KafkaMigrationPortal.Tests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Tests.Execution;
 
@@ -60,16 +63,22 @@ public sealed class WholeRunTests : IAsyncLifetime
         var toMultiTenant = await host.PlanAsync("mackerel", MigrationStrategy.DoubleWrite, "heroku-kafka:basic-0",
             consumerGroups: toDedicated.ConsumerGroups);
         long? producedAtSwitchApproval = null, producedOnceCaughtUp = null;
-        var second = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(4),
-            run =>
+        var second = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(5),
+            onEachLook: run =>
             {
-                var produced = host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
-                if (run.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is SetConfigVars { CarriesPositionsOf.Count: > 0 }).Status == RunStepStatus.AwaitingApproval)
-                    producedAtSwitchApproval = produced;
                 if (producedOnceCaughtUp is null
                     && run.Steps.Single(s => PlanSerialization.DeserializeAction(s.ActionJson) is WaitForConsumerCatchUp { Addon: AddonRole.Target }).Status == RunStepStatus.Done)
-                    producedOnceCaughtUp = produced;
+                    producedOnceCaughtUp = Produced();
                 return Task.CompletedTask;
+            },
+            beforeApproving: async run =>
+            {
+                if (PlanSerialization.DeserializeAction(run.CurrentStep!.ActionJson) is not SetConfigVars { CarriesPositionsOf.Count: > 0 }) return;
+                // The approver takes their time: long enough for the new add-on to age out, by retention, every record it
+                // held when the gate opened. Positions found when the gate opened would by now be a whole retention
+                // window behind; carried after the approval, they are not.
+                await UntilRetentionHasReplacedEverythingOnAsync(run.Run.TargetAddonId!.Value);
+                producedAtSwitchApproval = Produced();
             });
         await AssertAppRunsOnAsync(second.Run.TargetAddonId!.Value, "heroku-kafka:basic-0", destroyed: standard);
         Assert.Equal(2, host.MutationsOf("POST", "/apps/mackerel/addons").Count);
@@ -88,13 +97,39 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.All(ledger.Topics, t => Assert.Equal(0, t.MissingCount));
 
         // Positions carried: a group handles again at most what was written between the switch's approval and the
-        // consumers catching up on the new add-on (the release rolling out), not the new add-on's whole retention.
+        // consumers catching up on the new add-on (the release rolling out), not the new add-on's whole retention,
+        // although the approval came a whole retention window after the gate opened.
         var written = producedOnceCaughtUp!.Value - producedAtSwitchApproval!.Value;
         foreach (var (group, repeated) in RepeatedHandlingsPerGroup())
             Assert.True(repeated - afterFirst.GetValueOrDefault(group) <= written,
                 $"{group} handled {repeated - afterFirst.GetValueOrDefault(group)} messages again; {written} were written while the switch rolled out. {ledger}");
         var positions = Assert.Single(second.Events, e => e.Summary.StartsWith("Consumer positions carried", StringComparison.Ordinal));
         Assert.Contains("exact", positions.Summary);
+    }
+
+    private long Produced() => host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
+
+    private async Task UntilRetentionHasReplacedEverythingOnAsync(Guid addonId)
+    {
+        var cluster = (SandboxKafkaCluster)host.SandboxServices.GetRequiredService<ISandboxKafkaClusters>().Find(addonId)!;
+        var heldAtFirst = Watermarks(cluster);
+        Assert.NotEmpty(heldAtFirst);
+        await Deadline.PollAsync(() => Task.FromResult(Watermarks(cluster)),
+            now => heldAtFirst.All(p => now[p.Key].Low >= p.Value.High.Value), TimeSpan.FromMinutes(2),
+            "the new add-on's retention removes every record it held when the consumer switch's gate opened");
+    }
+
+    /// <summary>Every partition of the app's topics on the cluster, with its earliest and next offsets.</summary>
+    private static Dictionary<TopicPartition, WatermarkOffsets> Watermarks(SandboxKafkaCluster cluster)
+    {
+        var config = new ConsumerConfig { GroupId = "whole-run-test-watermarks" };
+        cluster.ApplyClientSettings(config);
+        using var admin = new AdminClientBuilder(config).Build();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
+            .Where(t => !t.Topic.StartsWith("__", StringComparison.Ordinal) && t.Partitions.Count > 0)
+            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
+            .ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)));
     }
 
     private Dictionary<string, int> RepeatedHandlingsPerGroup() => host.Ledger.Report("mackerel").Topics

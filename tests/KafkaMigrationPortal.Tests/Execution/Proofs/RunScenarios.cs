@@ -45,9 +45,10 @@ public static class RunScenarios
     /// <summary>
     /// Waits while the engine (wherever it runs) moves the run, approving every gate as <see cref="Approver"/>, until it
     /// succeeds; fails the test with the run's last events when it stops otherwise or takes too long.
+    /// <paramref name="beforeApproving"/> runs once per gate, when it is first seen waiting (a person taking their time).
     /// </summary>
     public static async Task<RunDetails> RunToCompletionApprovingAsync(MigrationRunService runs, Guid runId, TimeSpan? within = null,
-        Func<RunDetails, Task>? onEachLook = null)
+        Func<RunDetails, Task>? onEachLook = null, Func<RunDetails, Task>? beforeApproving = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(2));
         while (true)
@@ -78,6 +79,7 @@ public static class RunScenarios
                 case MigrationRunStatus.Succeeded:
                     return run;
                 case MigrationRunStatus.AwaitingApproval when run.CurrentStep is { Status: RunStepStatus.AwaitingApproval } gate:
+                    if (beforeApproving is not null) await beforeApproving(run);
                     // Live checks may lag the step that just passed by a moment (a release restarting consumers): retry.
                     await Deadline.PollAsync(() => runs.ApproveAsync(runId, gate.Sequence, Approver, "checked"),
                         r => r.Succeeded, TimeSpan.FromSeconds(30), $"approval of “{gate.Title}” is accepted");
