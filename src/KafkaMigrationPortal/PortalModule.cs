@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
@@ -35,6 +36,7 @@ public static class PortalModule
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddScoped<ViewerTime>();
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
         services.AddAuditReaders();

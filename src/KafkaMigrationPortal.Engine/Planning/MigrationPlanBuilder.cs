@@ -239,8 +239,8 @@ public static class MigrationPlanBuilder
             duration: TimeSpan.FromMinutes(5)));
         steps.Add(Step(new WaitForRetention(f.LargestRetention, f.Request.RetentionMargin),
             "Wait out the retention period",
-            $"Nothing; waits {Describe(f.LargestRetention)} (the largest topic retention) plus {Describe(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
-            HerokuCli.Check($"wait until the recorded double-write start + {Describe(f.LargestRetention + f.Request.RetentionMargin)}"),
+            $"Nothing; waits {Durations.InWords(f.LargestRetention)} (the largest topic retention) plus {Durations.InWords(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
+            HerokuCli.Check($"wait until the recorded double-write start + {Durations.InWords(f.LargestRetention + f.Request.RetentionMargin)}"),
             "Double-writing has not stopped since it began.",
             duration: f.LargestRetention + f.Request.RetentionMargin));
         var parityTopics = f.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
@@ -279,8 +279,8 @@ public static class MigrationPlanBuilder
             pointOfNoReturn: true));
         steps.Add(Step(new WatchStrayWrites(f.TopicNames, f.Request.StrayWriteWindow),
             "Watch the old add-on for stray writes",
-            $"Nothing; checks that no topic on the old cluster grows for {Describe(f.Request.StrayWriteWindow)}.",
-            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Describe(f.Request.StrayWriteWindow)}"),
+            $"Nothing; checks that no topic on the old cluster grows for {Durations.InWords(f.Request.StrayWriteWindow)}.",
+            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Durations.InWords(f.Request.StrayWriteWindow)}"),
             "Every producer dyno runs the release that writes to the new add-on only.",
             duration: f.Request.StrayWriteWindow));
         steps.Add(DestroySource(f, "Nothing has written to the old add-on for the watch window and the consumers read the new one."));
@@ -384,16 +384,4 @@ public static class MigrationPlanBuilder
 
     private static string List(IEnumerable<string> names) => string.Join(", ", names);
 
-    private static string Describe(TimeSpan span)
-    {
-        if (span == TimeSpan.Zero) return "0 minutes";
-        var parts = new List<string>();
-        if (span.Days > 0) parts.Add(Unit(span.Days, "day"));
-        if (span.Hours > 0) parts.Add(Unit(span.Hours, "hour"));
-        if (span.Minutes > 0) parts.Add(Unit(span.Minutes, "minute"));
-        if (span.Seconds > 0 && span.TotalMinutes < 10) parts.Add(Unit(span.Seconds, "second"));
-        return parts.Count == 0 ? Unit((int)span.TotalMilliseconds, "millisecond") : string.Join(" ", parts);
-    }
-
-    private static string Unit(int value, string unit) => $"{value.ToString(CultureInfo.InvariantCulture)} {unit}{(value == 1 ? "" : "s")}";
 }

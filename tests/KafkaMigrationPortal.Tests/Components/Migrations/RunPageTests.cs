@@ -179,28 +179,58 @@ public sealed class RunPageTests : MigrationsTestContext
         Assert.Equal(1, Console.Reads);
     }
 
-    [Fact]
-    public void A_waiting_step_shows_until_when_with_a_countdown()
+    /// <summary>The retention wait, begun <paramref name="waited"/> ago, ending <paramref name="left"/> from now.</summary>
+    private RunDetails Waiting(TimeSpan waited, TimeSpan left)
     {
-        var until = clock.GetUtcNow() + TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1);
-        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
-
-        page.WaitForAssertion(() => Assert.Equal($"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — 2 h 1 min left", Countdown(page)));
+        var details = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: clock.GetUtcNow() + left);
+        details.Steps.Single(s => s.Sequence == RetentionWait).StartedAt = clock.GetUtcNow() - waited;
+        return details;
     }
 
     [Fact]
-    public void The_countdown_ticks_every_second_until_the_wait_is_due()
+    public void A_waiting_step_shows_its_progress_and_when_it_ends_in_the_viewers_time_zone()
     {
-        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(61);
-        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
-        var waiting = $"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — ";
-        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 1 s left", Countdown(page)));
+        Services.GetRequiredService<ViewerTime>().Use("Europe/Berlin");
+        var page = RenderRun(Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90)));
+
+        // 12:00 UTC is 13:00 in Berlin in November; the wait ends 90 minutes later.
+        page.WaitForAssertion(() => Assert.Equal("1 hour 30 minutes left of 2 hours, until 14:30 (Europe/Berlin)", Countdown(page)));
+        Assert.Equal("25", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
+    }
+
+    [Fact]
+    public void Without_the_browsers_time_zone_times_are_in_utc_and_say_so()
+    {
+        var page = RenderRun(Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90)));
+
+        page.WaitForAssertion(() => Assert.Equal("1 hour 30 minutes left of 2 hours, until 13:30 (UTC)", Countdown(page)));
+    }
+
+    [Fact]
+    public void The_wait_ticks_every_second_until_it_is_due()
+    {
+        var page = RenderRun(Waiting(waited: TimeSpan.FromSeconds(59), left: TimeSpan.FromSeconds(61)));
+        page.WaitForAssertion(() => Assert.Equal("1 minute 1 second left of 2 minutes, until 12:01 (UTC)", Countdown(page)));
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 0 s left", Countdown(page)));
+        page.WaitForAssertion(() => Assert.Equal("1 minute left of 2 minutes, until 12:01 (UTC)", Countdown(page)));
+        Assert.Equal("50", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
 
         clock.Advance(TimeSpan.FromSeconds(60));
-        page.WaitForAssertion(() => Assert.Equal(waiting + "due now", Countdown(page)));
+        page.WaitForAssertion(() => Assert.Equal("Due now (2 minutes waited): the engine moves on at its next look.", Countdown(page)));
+        Assert.Equal("100", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
+    }
+
+    [Fact]
+    public void The_page_says_when_the_run_is_expected_to_finish_beside_the_approvals_still_to_come()
+    {
+        var details = Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90));
+        var remaining = details.ExpectedRemaining(clock.GetUtcNow())!.Value;
+        var page = RenderRun(details);
+
+        page.WaitForAssertion(() => Assert.Equal(
+            $"Expected to finish {new ViewerTime().Relative(clock.GetUtcNow() + remaining, clock.GetUtcNow())}, plus the time approvals take.",
+            string.Join(' ', page.Find("[data-testid=run-eta]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries))));
     }
 
     private static string Countdown(IRenderedComponent<RunPage> page) =>
