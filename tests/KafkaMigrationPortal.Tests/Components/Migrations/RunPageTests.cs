@@ -4,6 +4,7 @@ using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations.Components;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using Microsoft.Extensions.DependencyInjection;
@@ -273,20 +274,62 @@ public sealed class RunPageTests : MigrationsTestContext
     }
 
     [Fact]
-    public void The_kafka_panel_shows_lag_per_group_with_its_trend_and_both_clusters_watermarks()
+    public void The_kafka_panel_charts_lag_per_group_over_its_readings_and_shows_both_clusters_watermarks()
     {
         var run = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: clock.GetUtcNow().AddHours(1));
         Monitor.Readings.Enqueue(Reading(lag: 10, oldLatest: 100, newLatest: 40));
-        Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
         var page = RenderRun(run);
         page.WaitForAssertion(() => Assert.Contains("10", page.Find("[data-testid=lag-old-billing]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=lag-chart-old]")); // one reading is no line yet
 
+        clock.Advance(TimeSpan.FromSeconds(15));
+        Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
         page.Find("[data-testid=kafka-refresh]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("falling (10 → 4)", page.Find("[data-testid=lag-old-billing]").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("4", page.Find("[data-testid=lag-old-billing]").TextContent));
+        var chart = page.FindComponents<MudChart<double>>().Single(c => c.Instance.ChartLabels.Length == 2 && c.Instance.ChartSeries.Single().Name == "billing"
+            && c.Instance.ChartSeries.Single().Data.Values.SequenceEqual([10.0, 4.0]));
+        Assert.Equal(["12:00:00", "12:00:15"], chart.Instance.ChartLabels);
+        Assert.NotNull(page.Find("[data-testid=lag-chart-old]"));
         Assert.Contains("110 written", page.Find("[data-testid=watermarks-old]").TextContent);
         Assert.Contains("50 written", page.Find("[data-testid=watermarks-new]").TextContent);
         Assert.Contains("both clusters received writes", page.Find("[data-testid=double-write-check]").TextContent);
+    }
+
+    [Fact]
+    public void A_group_nothing_consumes_is_named_as_skipped_by_the_checks_and_left_out_of_the_chart()
+    {
+        var at = clock.GetUtcNow();
+        LagSnapshot Lag(string attachment) => new(attachment, at,
+            [PartitionLag.Compute("billing", "orders", 0, 90, 0, 100), PartitionLag.Compute("audit-archiver", "orders", 0, null, 0, 100)]);
+        KafkaPanelReading Reading() => new(at, [new("old", "old-addon", "KAFKA", Lag("KAFKA"), null, null)], null, null);
+        var history = new List<KafkaPanelReading> { Reading(), Reading() };
+
+        var idle = LagHistory.IdleGroups(history[^1]);
+        var chart = LagHistory.Of(history, "old", idle, new ViewerTime());
+
+        Assert.Equal(["audit-archiver"], idle);
+        Assert.Equal(["billing"], chart.Series.Select(s => s.Group));
+
+        Monitor.Readings.Enqueue(QueryResult<KafkaPanelReading>.Ok(Reading()));
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+        page.WaitForAssertion(() => Assert.Contains("never committed on the old add-on, so the checks do not wait for it",
+            page.Find("[data-testid=idle-old-audit-archiver]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=idle-old-billing]"));
+    }
+
+    [Fact]
+    public void The_current_step_is_scrolled_into_view_on_load_and_when_the_run_moves_on()
+    {
+        var before = Runs.At(Plan, 2, RunStepStatus.Running);
+        var page = RenderRun(before);
+        page.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-2]"));
+
+        Console.Details = _ => QueryResult<RunDetails>.Ok(Runs.At(Plan, 3, RunStepStatus.AwaitingApproval, MigrationRunStatus.AwaitingApproval));
+        Notifier.Publish(new RunChange(before.Run.Id, RunEventKinds.StepDone, 1));
+
+        page.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-3]"));
+        Assert.Single(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-2]");
     }
 
     [Fact]
