@@ -5,3 +5,5 @@ window.portalTime = { zone: () => Intl.DateTimeFormat().resolvedOptions().timeZo
 window.portalScroll = {
     intoView: (selector) => document.querySelector(selector)?.scrollIntoView({ block: "center", behavior: "smooth" }),
 };
+
+window.portalClipboard = { copy: (text) => navigator.clipboard.writeText(text) };

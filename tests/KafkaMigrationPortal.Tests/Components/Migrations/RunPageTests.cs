@@ -109,6 +109,8 @@ public sealed class RunPageTests : MigrationsTestContext
 
         page.WaitForAssertion(() => Assert.Equal([$"approve {ConsumerSwitch} by {Runs.Teammate}: parity checked"], Console.Commands));
         page.WaitForAssertion(() => Assert.Contains("Approved", page.Find("[data-testid=decision-result]").TextContent));
+        // Announced to screen readers as it appears.
+        Assert.Equal("status", page.Find("[data-testid=decision-result]").GetAttribute("role"));
     }
 
     [Fact]
