@@ -109,11 +109,13 @@ public static class MigrationPlanBuilder
         var app = f.App;
         var steps = new List<PlanStep>();
         AddProvisioning(steps, f, AttachmentNames.New);
+        var windowOpens = steps.Count;
         steps.Add(Step(new ScaleProcesses(f.Producers, 0),
-            "Stop the producers",
-            $"Scales {List(f.Producers)} to 0 dynos; the current quantities are recorded with the run.",
+            "Open the maintenance window: stop the producers",
+            $"Scales {List(f.Producers)} to 0 dynos; the current quantities are recorded with the run. Approving this opens the window: from here until producers and consumers run on the new add-on no step waits for anyone, so no decision time is downtime. Each of those steps checks live, before it acts, what an approver would have checked, and pauses the run if that fails.",
             HerokuCli.Scale(app, f.Quantities(f.Producers, 0)),
             "The new add-on has every topic and consumer group.",
+            requiresApproval: true,
             compensation: "Scale the producers back to their recorded quantities.",
             compensatingActions: [new RestoreFormation(f.Producers)],
             duration: ApiCall));
@@ -152,7 +154,6 @@ public static class MigrationPlanBuilder
             $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
             HerokuCli.Attach(app, f.TargetName, f.Primary, confirm: true),
             $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
-            requiresApproval: true,
             compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
             compensatingActions: [new Attach(AddonRole.Source, f.Primary, Confirm: true)],
             duration: ApiCall));
@@ -170,10 +171,10 @@ public static class MigrationPlanBuilder
             $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
             HerokuCli.Scale(app, f.Quantities(everyone)),
             $"{f.Primary} points at the new add-on, which has every topic and consumer group.",
-            requiresApproval: true,
             reversible: false,
             duration: Release,
             pointOfNoReturn: true));
+        steps[windowOpens] = steps[windowOpens] with { ApprovalCoversThrough = steps.Count - 1 };
         steps.Add(Step(new SetMaintenance(false),
             "Turn maintenance mode off",
             "The app serves web traffic again.",
