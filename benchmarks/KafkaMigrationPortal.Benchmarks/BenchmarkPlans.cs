@@ -19,15 +19,8 @@ public static class BenchmarkPlans
             TimeSpan.FromSeconds(2));
         var context = await reader.ReadAsync(credential, ["global"], request);
         var validation = PlanValidator.Validate(context, request);
-        if (validation.IsValid) return MigrationPlanBuilder.Build(validation.Request! with { StrayWriteWindow = strayWriteWindow });
-
-        // The sandbox's topics keep messages for seconds so that the retention wait fits in a benchmark; Heroku's
-        // published limits (what the validator checks a target against) refuse that. Only that refusal is waived.
-        if (validation.Refusals.Any(r => r.Code != RefusalCodes.TargetRetentionTooShort))
+        if (!validation.IsValid)
             throw new InvalidOperationException("the plan was refused: " + string.Join("; ", validation.Refusals.Select(r => r.Message)));
-        var source = context.Addons.Single(a => a.AttachmentNames.Contains(AttachmentNames.Primary));
-        return MigrationPlanBuilder.Build(new PlanRequest(app, source.ToSnapshot(), KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan),
-            request.Strategy, request.ProducerProcessTypes, request.ConsumerProcessTypes, context.Formation, context.SourceTopics,
-            [.. context.SourceConsumerGroups], request.RetentionMargin) { StrayWriteWindow = strayWriteWindow });
+        return MigrationPlanBuilder.Build(validation.Request! with { StrayWriteWindow = strayWriteWindow });
     }
 }

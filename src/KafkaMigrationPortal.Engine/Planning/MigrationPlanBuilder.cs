@@ -81,6 +81,9 @@ public static class MigrationPlanBuilder
         public string App { get; }
         public string Primary { get; }
         public string TargetPlan { get; }
+
+        /// <summary>The target plan's published limits (the run reads the new add-on's own before creating topics).</summary>
+        public KafkaPlanLimits TargetLimits => KafkaPlanLimits.ForPlan(TargetPlan);
         public IReadOnlyList<TopicSpec> Topics { get; }
         public IReadOnlyList<string> TopicNames => Topics.Select(t => t.Name).ToList();
         public IReadOnlyList<string> Groups { get; }
@@ -319,7 +322,8 @@ public static class MigrationPlanBuilder
             $"Creates {f.Topics.Count} topic(s) with the old add-on's partitions, retention and compaction{(f.TargetMultiTenant ? " (Heroku adds the new add-on's prefix)" : "")}.",
             f.Topics.Count == 0
                 ? HerokuCli.Check("the old add-on has no topics: nothing to create")
-                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment, t, withReplicationFactor: !f.TargetMultiTenant))),
+                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment,
+                    t with { RetentionTimeMs = t.RetentionTimeMs is null ? null : f.TargetLimits.RetentionToSend(t, f.TargetMultiTenant) }, withReplicationFactor: !f.TargetMultiTenant))),
             "The new add-on is ready.",
             compensation: null,
             duration: ApiCall * Math.Max(1, f.Topics.Count)));
@@ -362,6 +366,8 @@ public static class MigrationPlanBuilder
             if (f.TargetMultiTenant && topic.RetentionTimeMs is null)
                 warnings[^1] += " The new add-on is multi-tenant, where every topic has a time retention: it is created with the cluster's default retention as well as compaction (the CLI does the same), so keys not rewritten within it are deleted.";
         }
+        foreach (var topic in f.Topics.Where(t => t.RetentionTimeMs < f.TargetLimits.MinRetentionMs))
+            warnings.Add($"Topic '{topic.Name}' keeps messages for {Durations.InWords(TimeSpan.FromMilliseconds(topic.RetentionTimeMs!.Value))}; {f.TargetPlan} keeps them at least {Durations.InWords(TimeSpan.FromMilliseconds(f.TargetLimits.MinRetentionMs!.Value))}, so it is created there with that (or the new add-on's own reported minimum, read before any topic is created). The new add-on keeps messages longer than the old one: nothing is lost, the app's consumers can re-read further back, and it holds more data.");
         if (f.Request.Source.IsMultiTenant && !f.TargetMultiTenant)
             warnings.Add("The new add-on is dedicated: topic and consumer-group names carry no prefix there. The app must take the prefix from its attachment's _PREFIX config var (absent on dedicated plans), not hard-code it.");
         if (!f.Request.Source.IsMultiTenant && f.TargetMultiTenant)
