@@ -9,6 +9,7 @@ using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
+using KafkaMigrationPortal.Features.AccessTokens;
 using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Security;
 
@@ -38,6 +39,7 @@ public static class PortalModule
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
         services.AddAuditReaders();
+        services.AddAccessTokens();
         return services;
     }
 
