@@ -20,6 +20,9 @@ internal static class RunEventStream
     internal static TimeSpan PollFallback { get; set; } = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(20);
 
+    // The engine saves a run's final status, then appends the event that says so: the stream waits for that event.
+    private static readonly HashSet<string> FinalKinds = [RunEventKinds.RunSucceeded, RunEventKinds.RunRolledBack, RunEventKinds.Aborted];
+
     public static async Task<IResult> FollowAsync(
         Guid runId, int? after, HttpContext http, ApiRunReader reader, IRunNotifier notifier, IOptions<JsonOptions> json, CancellationToken ct)
     {
@@ -42,6 +45,8 @@ internal static class RunEventStream
 
         var page = first.Value.Value;
         var quietSince = DateTime.UtcNow;
+        var lastKind = "";
+        DateTime? seenFinished = null;
         try
         {
             while (true)
@@ -49,13 +54,16 @@ internal static class RunEventStream
                 foreach (var e in page.Events)
                 {
                     await WriteAsync(http.Response, ApiRunEvent.Of(e), json.Value.SerializerOptions, ct);
-                    cursor = e.Sequence;
+                    (cursor, lastKind) = (e.Sequence, e.Kind);
                     quietSince = DateTime.UtcNow;
                 }
 
                 await http.Response.Body.FlushAsync(ct);
                 var more = page.Events.Count == Batch;
-                if (!more && page.Version.Finished && cursor >= page.Version.LastEventId) break;
+                if (page.Version.Finished) seenFinished ??= DateTime.UtcNow;
+                // Ended: its final event was sent, or (a run that ended without one) nothing came for a poll interval since.
+                if (!more && seenFinished is { } since && cursor >= page.Version.LastEventId
+                    && (FinalKinds.Contains(lastKind) || DateTime.UtcNow - since >= PollFallback)) break;
                 if (!more)
                 {
                     await WaitAsync(wake, PollFallback, ct);
