@@ -107,14 +107,21 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
     }
 
     [Fact]
-    public async Task Rolling_back_and_aborting_need_an_operator_a_reason_and_the_current_version()
+    public async Task A_rejection_pauses_the_run_and_rolling_back_and_aborting_need_an_operator_a_reason_and_the_current_version()
     {
         var rolledBack = await portal.RunAtItsGateAsync();
         using var byApprover = await portal.BobApi.PostJsonAsync($"/api/v1/runs/{rolledBack}/rollback", new { reason = "no" });
         using var withoutOperateScope = await portal.BobDecidingOnly.PostJsonAsync($"/api/v1/runs/{rolledBack}/rollback", new { reason = "no" });
+        var (atGate, _) = await ReadAsync(portal.BobApi, rolledBack);
+        using var rejected = await portal.BobApi.PostJsonAsync((string)atGate["pendingGate"]!["rejectUrl"]!, new { comment = "wrong target plan" });
         using var withoutReason = await portal.AliceApi.PostJsonAsync($"/api/v1/runs/{rolledBack}/rollback", new { });
         using var rollback = await portal.AliceApi.PostJsonAsync($"/api/v1/runs/{rolledBack}/rollback", new { reason = "wrong plan" });
 
+        Assert.True(HttpStatusCode.OK == rejected.StatusCode, await rejected.Content.ReadAsStringAsync());
+        var pausedByRejection = (await rejected.JsonAsync())["run"]!;
+        Assert.Equal("paused", (string?)pausedByRejection["status"]);
+        Assert.Equal(("bob@example.com", "reject", "wrong target plan"),
+            ((string?)pausedByRejection["decisions"]![0]!["person"], (string?)pausedByRejection["decisions"]![0]!["decision"], (string?)pausedByRejection["decisions"]![0]!["comment"]));
         await byApprover.AssertProblemAsync(HttpStatusCode.Forbidden, Refusals.RoleRequired);
         await withoutOperateScope.AssertProblemAsync(HttpStatusCode.Forbidden, ApiProblems.WrongScope);
         await withoutReason.AssertProblemAsync(HttpStatusCode.BadRequest, Refusals.InvalidRequest);

@@ -17,7 +17,7 @@ namespace KafkaMigrationPortal.Features.Api;
 internal static class RunEventStream
 {
     private const int Batch = 200;
-    internal static TimeSpan PollFallback { get; set; } = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PollFallback = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(20);
 
     // The engine saves a run's final status, then appends the event that says so: the stream waits for that event.
