@@ -10,6 +10,7 @@ using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
+using KafkaMigrationPortal.Features.Api;
 using KafkaMigrationPortal.Features.Audit;
 using KafkaMigrationPortal.Features.Security;
 
@@ -40,6 +41,7 @@ public static class PortalModule
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
         services.AddAuditReaders();
+        services.AddPortalApi();
         return services;
     }
 
@@ -60,6 +62,7 @@ public static class PortalModule
         app.MapPortalHealth().AllowAnonymous();
         app.MapPortalIdentity();
         app.MapAuditEndpoints();
+        app.MapPortalApi();
         app.MapPortalJobsDashboard();
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

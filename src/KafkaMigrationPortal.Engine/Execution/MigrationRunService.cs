@@ -8,11 +8,14 @@ using Microsoft.Extensions.Options;
 namespace KafkaMigrationPortal.Engine.Execution;
 
 /// <summary>The answer to a user's command on a run. Refusals change nothing and say why.</summary>
-public sealed record RunCommandResult(bool Succeeded, string Message, IReadOnlyList<LiveCheck>? Checks = null)
+/// <param name="Refusal">Which of the <see cref="Refusals"/> a refusal is, where known.</param>
+public sealed record RunCommandResult(bool Succeeded, string Message, IReadOnlyList<LiveCheck>? Checks = null, string? Refusal = null)
 {
     public static RunCommandResult Ok(string message, IReadOnlyList<LiveCheck>? checks = null) => new(true, message, checks);
 
-    public static RunCommandResult Refused(string message, IReadOnlyList<LiveCheck>? checks = null) => new(false, message, checks);
+    public static RunCommandResult Refused(string message, IReadOnlyList<LiveCheck>? checks = null, string? refusal = null) => new(false, message, checks, refusal);
+
+    public static RunCommandResult Refused(string message, string refusal) => new(false, message, null, refusal);
 }
 
 /// <summary>A run with everything recorded about it, read without tracking.</summary>
@@ -44,7 +47,11 @@ public sealed record RunDetails(MigrationRun Run, MigrationPlan Plan, IReadOnlyL
     }
 }
 
-public sealed class RunRefusedException(string message) : Exception(message);
+public sealed class RunRefusedException(string message, string? refusal = null) : Exception(message)
+{
+    /// <summary>Which of the <see cref="Refusals"/> this is, where known.</summary>
+    public string? Refusal { get; } = refusal;
+}
 
 /// <summary>
 /// What the UI and tests call: start a run from a plan, and act on it (approve, reject, confirm, resume, roll back,
@@ -66,7 +73,7 @@ public sealed class MigrationRunService(
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(startedBy?.Name);
-        if (plan.Steps.Count == 0) throw new RunRefusedException("The plan has no steps.");
+        if (plan.Steps.Count == 0) throw new RunRefusedException("The plan has no steps.", Refusals.PlanRefused);
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await ActiveRunOfAsync(db, plan.App, ct) is { } active) throw AnotherRunActive(plan.App, active);
 
@@ -129,7 +136,7 @@ public sealed class MigrationRunService(
     }
 
     private static RunRefusedException AnotherRunActive(string app, Guid active) =>
-        new($"Another migration of {app} is not finished (run {active}).");
+        new($"Another migration of {app} is not finished (run {active}).", Refusals.AnotherRunActive);
 
     public async Task<RunDetails?> GetAsync(Guid runId, CancellationToken ct = default)
     {
@@ -150,7 +157,7 @@ public sealed class MigrationRunService(
         {
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.AwaitingApproval)
             {
-                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for approval."), Continuation.None);
+                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for approval.", Refusals.StepNotAwaitingApproval), Continuation.None);
             }
 
             var approverId = approver.Name;
@@ -158,7 +165,7 @@ public sealed class MigrationRunService(
             {
                 await events.AppendAsync(run.Id, approverId, RunEventKinds.ApprovalRefused,
                     $"{approverId} may not approve “{step.Title}”: they started this run.", step.Sequence, ct: ct);
-                return (RunCommandResult.Refused("You started this run: another person must approve its steps."), Continuation.None);
+                return (RunCommandResult.Refused("You started this run: another person must approve its steps.", Refusals.SelfApproval), Continuation.None);
             }
 
             var now = time.GetUtcNow();
@@ -170,7 +177,7 @@ public sealed class MigrationRunService(
                 var why = string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}"));
                 await events.AppendAsync(run.Id, approverId, RunEventKinds.ApprovalRefused,
                     $"Approval of “{step.Title}” refused by live checks: {why}", step.Sequence, result: checksJson, ct: ct);
-                return (RunCommandResult.Refused($"Not approved: live state does not allow it yet. {why}", checks), Continuation.None);
+                return (RunCommandResult.Refused($"Not approved: live state does not allow it yet. {why}", checks, Refusals.LiveChecksFailed), Continuation.None);
             }
 
             var unavailable = checks.Where(c => c.Result == LiveCheckResult.Unavailable).ToList();
@@ -212,10 +219,10 @@ public sealed class MigrationRunService(
         CommandAsync(runId, approver.Name, ct, async (db, run, step) =>
         {
             var approverId = approver.Name;
-            if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say why the step is rejected."), Continuation.None);
+            if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say why the step is rejected.", Refusals.InvalidRequest), Continuation.None);
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.AwaitingApproval)
             {
-                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for approval."), Continuation.None);
+                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for approval.", Refusals.StepNotAwaitingApproval), Continuation.None);
             }
 
             db.StepApprovals.Add(new StepApproval
@@ -241,15 +248,15 @@ public sealed class MigrationRunService(
         CommandAsync(runId, confirmer.Name, ct, async (db, run, step) =>
         {
             var userId = confirmer.Name;
-            if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say how the condition was confirmed."), Continuation.None);
+            if (string.IsNullOrWhiteSpace(comment)) return (RunCommandResult.Refused("Say how the condition was confirmed.", Refusals.InvalidRequest), Continuation.None);
             if (confirmer.StartedRun(run))
             {
-                return (RunCommandResult.Refused("You started this run: another person must confirm its checks by hand."), Continuation.None);
+                return (RunCommandResult.Refused("You started this run: another person must confirm its checks by hand.", Refusals.SelfApproval), Continuation.None);
             }
 
             if (step?.Sequence != stepSequence || step.Status != RunStepStatus.NeedsHumanConfirmation)
             {
-                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for a manual confirmation."), Continuation.None);
+                return (RunCommandResult.Refused($"Step {stepSequence} is not waiting for a manual confirmation.", Refusals.StepNotAwaitingConfirmation), Continuation.None);
             }
 
             step.Status = RunStepStatus.Done;
@@ -268,7 +275,7 @@ public sealed class MigrationRunService(
         {
             if (run.Status != MigrationRunStatus.Paused || step?.Status != RunStepStatus.Failed)
             {
-                return (RunCommandResult.Refused("Only a run paused by a failed step can be resumed; a rejected step needs an approval."), Continuation.None);
+                return (RunCommandResult.Refused("Only a run paused by a failed step can be resumed; a rejected step needs an approval.", Refusals.RunNotResumable), Continuation.None);
             }
 
             step.Status = RunStepStatus.Pending;
@@ -294,14 +301,14 @@ public sealed class MigrationRunService(
         {
             if (!IsActive(run) || run.Phase != RunPhase.Forward)
             {
-                return (RunCommandResult.Refused($"The run is {run.Status}{(run.Phase == RunPhase.RollingBack ? " and already rolling back" : "")}."), Continuation.None);
+                return (RunCommandResult.Refused($"The run is {run.Status}{(run.Phase == RunPhase.RollingBack ? " and already rolling back" : "")}.", Refusals.RunNotActive), Continuation.None);
             }
 
             var plan = PlanSerialization.DeserializePlan(run.PlanJson!);
             var forward = run.Steps.Where(s => s.Kind == RunStepKind.Forward).ToList();
             if (RunStep.PassedPointOfNoReturn(run.Steps) is { } noReturn)
             {
-                return (RunCommandResult.Refused($"“{noReturn.Title}” is past the point of no return: the run cannot be rolled back, only aborted."), Continuation.None);
+                return (RunCommandResult.Refused($"“{noReturn.Title}” is past the point of no return: the run cannot be rolled back, only aborted.", Refusals.PastPointOfNoReturn), Continuation.None);
             }
 
             var attempted = forward.Where(s => s.Attempts > 0 || s.Status == RunStepStatus.Done).OrderByDescending(s => s.Sequence).ToList();
@@ -345,7 +352,7 @@ public sealed class MigrationRunService(
     public Task<RunCommandResult> AbortAsync(Guid runId, string userId, string reason, CancellationToken ct = default) =>
         CommandAsync(runId, userId, ct, async (db, run, _) =>
         {
-            if (!IsActive(run)) return (RunCommandResult.Refused($"The run is already {run.Status}."), Continuation.None);
+            if (!IsActive(run)) return (RunCommandResult.Refused($"The run is already {run.Status}.", Refusals.RunNotActive), Continuation.None);
             foreach (var open in run.Steps.Where(s => s.Status is RunStepStatus.Pending or RunStepStatus.Waiting or RunStepStatus.AwaitingApproval or RunStepStatus.NeedsHumanConfirmation or RunStepStatus.Running))
             {
                 open.Status = RunStepStatus.Skipped;
@@ -389,7 +396,7 @@ public sealed class MigrationRunService(
         var owner = RunLease.NewOwner($"command:{actor}");
         if (!await lease.AcquireAsync(runId, owner, options.Value.CommandLeaseWait, ct))
         {
-            return RunCommandResult.Refused("The run is busy with a step; try again in a moment.");
+            return RunCommandResult.Refused("The run is busy with a step; try again in a moment.", Refusals.RunBusy);
         }
 
         (RunCommandResult Result, Continuation Next) outcome;
@@ -397,7 +404,7 @@ public sealed class MigrationRunService(
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var run = await db.MigrationRuns.Include(r => r.Steps).FirstOrDefaultAsync(r => r.Id == runId, ct)
-                ?? throw new RunRefusedException($"No run {runId}.");
+                ?? throw new RunRefusedException($"No run {runId}.", Refusals.RunNotFound);
             outcome = await command(db, run, run.Steps.FirstOrDefault(s => s.Sequence == run.CurrentStep));
         }
         finally

@@ -37,9 +37,12 @@ public sealed partial class SignInTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_and_the_sign_in_page_are_open_without_sign_in()
+    public async Task Health_the_sign_in_page_and_the_API_description_are_open_without_sign_in()
     {
         Assert.Equal(HttpStatusCode.OK, (await Anonymous().GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Anonymous().GetAsync("/openapi/v1.json")).StatusCode);
+        // The API itself answers a missing token with a problem, not the sign-in page: a script cannot follow that redirect.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Anonymous().GetAsync("/api/v1/runs")).StatusCode);
         var signIn = await Anonymous().GetStringAsync("/signin");
         Assert.Contains("Sign in with Heroku", signIn);
         Assert.Contains("sandbox-signin-note", signIn);

@@ -33,6 +33,7 @@ public sealed class PortalDatabaseForComponents : IDisposable
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<PortalMembers>();
         services.AddSingleton<AuditReaders>();
+        services.AddSingleton<KafkaMigrationPortal.Features.AccessTokens.AccessTokenStore>();
         Migrated = migrated;
     }
 

@@ -125,6 +125,33 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("bob@example.com: viewer, approver", page.Find("[data-testid=roles-message]").TextContent));
     }
 
+    [Fact]
+    public async Task A_new_token_is_shown_once_with_a_copy_button_then_listed_by_its_id_and_revocable()
+    {
+        await SignInAsync("alice@example.com");
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=access-tokens]")));
+
+        page.Find("[data-testid=token-name]").Change("deploy pipeline");
+        page.Find("input[data-testid=token-scope-operate]").Change(true);
+        page.Find("[data-testid=create-token]").Click();
+
+        page.WaitForAssertion(() => Assert.StartsWith("kmp_", page.Find("[data-testid=token-value]").GetAttribute("value")));
+        var value = page.Find("[data-testid=token-value]").GetAttribute("value")!;
+        page.Find("[data-testid=copy-token]").Click();
+        Assert.Equal(value, JSInterop.VerifyInvoke("navigator.clipboard.writeText").Arguments.Single());
+        var listed = Assert.Single(page.FindAll("[data-testid=tokens] tbody tr"));
+        Assert.Contains("deploy pipeline", listed.TextContent);
+        Assert.Contains("read, operate", listed.TextContent);
+        Assert.DoesNotContain(value, listed.TextContent);
+
+        page.Find("[data-testid=revoke-token]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("revoked", page.Find("[data-testid=token-state]").TextContent.Trim()));
+        Assert.Empty(page.FindAll("[data-testid=token-value]"));
+        Assert.DoesNotContain(value, page.Markup);
+    }
+
     private sealed class StubGrant : IPersonalHerokuGrant
     {
         public QueryResult<PersonalGrantView> Answer { get; set; } = QueryResult<PersonalGrantView>.Ok(new("someone@example.com", "a credential"));

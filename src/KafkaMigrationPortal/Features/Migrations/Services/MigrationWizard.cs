@@ -107,19 +107,20 @@ public sealed class MigrationWizard(
     {
         return await ReadingAsync($"the app {request.App}", async () =>
         {
-            if (await members.CurrentAsync(user, ct) is not { CanOperate: true } member) return QueryResult<Guid>.Failed("Only operators may start a migration.");
+            if (await members.CurrentAsync(user, ct) is not { } current) return QueryResult<Guid>.Failed(NoLongerAMember, Refusals.NotAMember);
+            if (current is not { CanOperate: true } member) return QueryResult<Guid>.Failed("Only operators may start a migration.", Refusals.RoleRequired);
             var preview = await PlanAsync(user, request, ct);
             if (!preview.CanStart)
-                return QueryResult<Guid>.Failed(string.Join(" ", preview.Refusals.Select(r => r.Message).Concat(preview.Violations.Select(v => v.Message))));
+                return QueryResult<Guid>.Failed(string.Join(" ", preview.Refusals.Select(r => r.Message).Concat(preview.Violations.Select(v => v.Message))), Refusals.PlanRefused);
             if (!SameSteps(preview.Plan!, reviewed))
-                return QueryResult<Guid>.Failed("The app changed on Heroku since this plan was generated: go back and review the new plan before starting.");
+                return QueryResult<Guid>.Failed("The app changed on Heroku since this plan was generated: go back and review the new plan before starting.", Refusals.PlanChanged);
             try
             {
                 return QueryResult<Guid>.Ok(await runs.StartAsync(preview.Plan!, member.AsActor, request.RequiredApprovals, ct));
             }
             catch (RunRefusedException e)
             {
-                return QueryResult<Guid>.Failed(e.Message);
+                return QueryResult<Guid>.Failed(e.Message, e.Refusal);
             }
         }, ct);
     }
@@ -135,8 +136,8 @@ public sealed class MigrationWizard(
     /// <summary>Reads the app with the credential a run started by this person would act with, once their grant allows it.</summary>
     private async Task<(PlanningContext Context, PortalMember Member)> ContextAsync(ClaimsPrincipal user, MigrationRequest request, CancellationToken ct)
     {
-        var member = await members.CurrentAsync(user, ct) ?? throw new WizardRefusal("You are no longer a user of this portal: sign in again.");
-        if (PlanningGrant(member) is { } grant) throw new WizardRefusal(grant.Reason);
+        var member = await members.CurrentAsync(user, ct) ?? throw new WizardRefusal(NoLongerAMember, Refusals.NotAMember);
+        if (PlanningGrant(member) is { } grant) throw new WizardRefusal(grant.Reason, Refusals.HerokuGrantNeeded);
         // An API key (portal connection, single operator) is global; a person's OAuth grant has the scope they granted.
         var scopes = (member.GrantedScope ?? HerokuScopes.Global).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return (await reader.ReadAsync(credentials.ForNewRun(member.AsActor), scopes, request, ct), member);
@@ -153,20 +154,25 @@ public sealed class MigrationWizard(
         }
         catch (WizardRefusal refusal)
         {
-            return QueryResult<T>.Failed(refusal.Message);
+            return QueryResult<T>.Failed(refusal.Message, refusal.Code);
         }
         catch (Exception e) when (e is HerokuApiException or HttpRequestException or TimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             logger.LogWarning(e, "The wizard could not read {What}", what);
-            return QueryResult<T>.Failed($"Heroku did not answer for {what}: {ErrorText.Describe(e)}.");
+            return QueryResult<T>.Failed($"Heroku did not answer for {what}: {ErrorText.Describe(e)}.", Refusals.HerokuUnavailable);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             logger.LogError(e, "The wizard failed reading {What}", what);
-            return QueryResult<T>.Failed($"Reading {what} failed unexpectedly ({e.GetType().Name}). Try again in a moment.");
+            return QueryResult<T>.Failed($"Reading {what} failed unexpectedly ({e.GetType().Name}). Try again in a moment.", Refusals.Unavailable);
         }
     }
 
     /// <summary>Why the wizard cannot read for this person at all; the page shows the message.</summary>
-    private sealed class WizardRefusal(string message) : Exception(message);
+    private sealed class WizardRefusal(string message, string code) : Exception(message)
+    {
+        public string Code { get; } = code;
+    }
+
+    private const string NoLongerAMember = "You are no longer a user of this portal: sign in again.";
 }

@@ -48,12 +48,12 @@ public sealed class RunConsole(
         {
             return await runs.GetAsync(runId, ct) is { } details
                 ? QueryResult<RunDetails>.Ok(details)
-                : QueryResult<RunDetails>.Failed($"There is no migration run {runId}.");
+                : QueryResult<RunDetails>.Failed($"There is no migration run {runId}.", Refusals.RunNotFound);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Reading run {RunId} failed", runId);
-            return QueryResult<RunDetails>.Failed("The run could not be loaded: the portal's database did not answer. Try again in a moment.");
+            return QueryResult<RunDetails>.Failed("The run could not be loaded: the portal's database did not answer. Try again in a moment.", Refusals.Unavailable);
         }
     }
 
@@ -101,14 +101,14 @@ public sealed class RunConsole(
     private Task<RunCommandResult> AsDeciderAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
         AsMemberAsync(user, runId, ct, async (member, details) =>
         {
-            if (!member.Has(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.");
-            if (member.AsActor.StartedRun(details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.");
+            if (!member.Has(Identity.TeamRole.Approver)) return RunCommandResult.Refused("Only people with the approver role decide on gated steps.", Refusals.RoleRequired);
+            if (member.AsActor.StartedRun(details.Run)) return RunCommandResult.Refused("You started this run: another person must decide on its steps.", Refusals.SelfApproval);
             return await command(member.AsActor);
         });
 
     private Task<RunCommandResult> AsOperatorAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<RunActor, Task<RunCommandResult>> command) =>
         AsMemberAsync(user, runId, ct, async (member, _) =>
-            member.CanOperate ? await command(member.AsActor) : RunCommandResult.Refused("Only operators may do this."));
+            member.CanOperate ? await command(member.AsActor) : RunCommandResult.Refused("Only operators may do this.", Refusals.RoleRequired));
 
     /// <summary>Who the person is now (database), and that their own Heroku grant can still reach the run's app.</summary>
     private Task<RunCommandResult> AsMemberAsync(ClaimsPrincipal user, Guid runId, CancellationToken ct, Func<PortalMember, RunDetails, Task<RunCommandResult>> command,
@@ -116,16 +116,16 @@ public sealed class RunConsole(
         SafelyAsync(async () =>
         {
             if (await members.CurrentAsync(user, ct) is not { } member) return NotAMember;
-            if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.");
+            if (await runs.GetAsync(runId, ct) is not { } details) return RunCommandResult.Refused($"There is no migration run {runId}.", Refusals.RunNotFound);
             if (await access.RefusalAsync(member, details.Run.App, ct) is { } noAccess)
             {
                 onNoAccess?.Invoke(noAccess);
-                return RunCommandResult.Refused(noAccess.Message);
+                return RunCommandResult.Refused(noAccess.Message, noAccess.Grant is null ? Refusals.NoAppAccess : Refusals.HerokuGrantNeeded);
             }
             return await command(member, details);
         });
 
-    private static RunCommandResult NotAMember => RunCommandResult.Refused("You are no longer a user of this portal: sign in again.");
+    private static RunCommandResult NotAMember => RunCommandResult.Refused("You are no longer a user of this portal: sign in again.", Refusals.NotAMember);
 
     private async Task<RunCommandResult> SafelyAsync(Func<Task<RunCommandResult>> command)
     {
@@ -135,16 +135,16 @@ public sealed class RunConsole(
         }
         catch (RunRefusedException e)
         {
-            return RunCommandResult.Refused(e.Message);
+            return RunCommandResult.Refused(e.Message, null, e.Refusal);
         }
         catch (ArgumentException e)
         {
-            return RunCommandResult.Refused(e.Message);
+            return RunCommandResult.Refused(e.Message, Refusals.InvalidRequest);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "A run command failed");
-            return RunCommandResult.Refused($"The command could not be carried out: {ErrorText.Describe(e)}.");
+            return RunCommandResult.Refused($"The command could not be carried out: {ErrorText.Describe(e)}.", Refusals.Unavailable);
         }
     }
 
