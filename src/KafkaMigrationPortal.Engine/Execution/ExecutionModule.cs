@@ -16,6 +16,7 @@ public static class ExecutionModule
             ? ActivatorUtilities.CreateInstance<PostgresRunNotifier>(sp)
             : ActivatorUtilities.CreateInstance<RunNotifier>(sp));
         services.AddHostedService<RunChangeListener>();
+        services.TryAddSingleton<IGateNotifier, NoGateNotifier>();
         services.TryAddSingleton<IRunScheduler, HangfireRunScheduler>();
         services.AddSingleton<RunLease>();
         services.AddSingleton<RunEventLog>();
