@@ -6,6 +6,7 @@ using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Notifications;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
@@ -27,6 +28,7 @@ public static class PortalModule
         builder.AddPortalIdentity(connection, role);
         builder.Services.AddAuditLog();
         builder.AddPortalJobs(storage);
+        builder.AddApproverNotifications();
         builder.Services.AddMigrationExecution();
         return builder;
     }
