@@ -25,8 +25,6 @@ public sealed class ApproverNotificationJob(
     public const string Slack = "Slack";
     public const string Email = "e-mail";
 
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(2);
-
     /// <summary>Not retried by Hangfire: a retry of the whole job would tell again everyone already told.</summary>
     [AutomaticRetry(Attempts = 0)]
     public async Task NotifyAsync(Guid runId, int stepSequence, CancellationToken ct)
@@ -63,7 +61,7 @@ public sealed class ApproverNotificationJob(
 
     private async Task SendAsync(GateMessage message, string channel, string recipient, Func<CancellationToken, Task> send, CancellationToken ct)
     {
-        var delay = FirstRetryDelay;
+        var delay = settings.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
