@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Components;
+using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Health;
@@ -37,6 +38,7 @@ public static class PortalModule
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        CircuitPresence.Register(services);
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
         services.AddAuditReaders();
