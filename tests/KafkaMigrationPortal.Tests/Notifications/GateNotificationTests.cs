@@ -9,6 +9,8 @@ using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.Execution;
 using KafkaMigrationPortal.Tests.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using netDumbster.smtp;
 
 namespace KafkaMigrationPortal.Tests.Notifications;
@@ -31,14 +33,16 @@ public sealed class GateNotificationTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        host = EngineHost.OnSqlite(databaseFile, extra: new Dictionary<string, string?>
+        var notifications = new Dictionary<string, string?>
         {
             [ApproverNotificationSettings.SlackWebhookKey] = slack.WebhookUrl,
             [ApproverNotificationSettings.SmtpUrlKey] = $"smtp://portal:smtp-password@127.0.0.1:{smtp.Configuration.Port}",
             [ApproverNotificationSettings.MailFromKey] = "portal@example.com",
             [ApproverNotificationSettings.BaseUrlKey] = PortalBaseUrl,
-            [ApproverNotificationSettings.RetryDelayKey] = "00:00:00.050",
-        });
+        };
+        // As configured, but a failed send is tried again after 50 ms rather than 2 s.
+        var settings = ApproverNotificationSettings.From(new ConfigurationBuilder().AddInMemoryCollection(notifications).Build()) with { RetryDelay = TimeSpan.FromMilliseconds(50) };
+        host = EngineHost.OnSqlite(databaseFile, extra: notifications, replaceServices: services => services.AddSingleton(settings));
         _ = host.Services; // start
         return Task.CompletedTask;
     }

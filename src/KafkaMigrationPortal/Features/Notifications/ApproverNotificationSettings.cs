@@ -33,8 +33,6 @@ public sealed record ApproverNotificationSettings(Uri? PortalBaseUrl, Uri? Slack
     /// <summary>Set by Heroku's dyno metadata (<c>heroku labs:enable runtime-dyno-metadata</c>): the app's herokuapp.com name.</summary>
     public const string HerokuDomainKey = "HEROKU_APP_DEFAULT_DOMAIN_NAME";
 
-    public const string RetryDelayKey = "Notifications:RetryDelay";
-
     public static ApproverNotificationSettings None { get; } = new(null, null, null, null);
 
     /// <summary>How long a failed send waits before its second attempt (doubling before each later one).</summary>
@@ -66,8 +64,7 @@ public sealed record ApproverNotificationSettings(Uri? PortalBaseUrl, Uri? Slack
                 $"{(slack is not null ? SlackWebhookKey : SmtpUrlKey)} is set but {BaseUrlKey} is not: the messages link to the gate, so set it to the portal's public address (https://<app>.herokuapp.com)");
         }
 
-        var retryDelay = configuration.GetValue(RetryDelayKey, TimeSpan.FromSeconds(2));
-        return new(baseUrl, slack, smtp, from) { RetryDelay = retryDelay };
+        return new(baseUrl, slack, smtp, from);
     }
 
     /// <summary>The gate's place on the run page.</summary>
