@@ -14,6 +14,8 @@ missing=()
 command -v runuser >/dev/null || missing+=(util-linux)
 # The end-to-end tests drive Debian's Chromium through Playwright; Playwright never downloads a browser of its own.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Times on the run page are shown in the viewer's zone; the tests name IANA zones.
+[ -f /usr/share/zoneinfo/Europe/Berlin ] || missing+=(tzdata)
 if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq

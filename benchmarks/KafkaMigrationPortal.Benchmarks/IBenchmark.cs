@@ -29,10 +29,10 @@ public sealed class BenchmarkArgs(IReadOnlyDictionary<string, string> values)
         return new BenchmarkArgs(values);
     }
 
-    public int Int(string name, int fallback) =>
+    public int Int(string name, int fallback, bool allowZero = false) =>
         !values.TryGetValue(name, out var text) ? fallback
-        : int.TryParse(text, out var value) && value > 0 ? value
-        : throw new ArgumentException($"--{name} must be a positive whole number");
+        : int.TryParse(text, out var value) && (value > 0 || allowZero && value == 0) ? value
+        : throw new ArgumentException($"--{name} must be a {(allowZero ? "non-negative" : "positive")} whole number");
 }
 
 public static class Timing

@@ -8,6 +8,7 @@ IBenchmark[] benchmarks =
     new DispatchLatencyBenchmark(),
     new RunPageBenchmark(),
     new RecoveryBenchmark(),
+    new CutoverBenchmark(),
 ];
 
 var name = args.FirstOrDefault();

@@ -79,7 +79,7 @@ public sealed class RecoveryBenchmark : IBenchmark
             using var sandboxControl = new HttpClient { BaseAddress = new Uri(new Uri(sandboxUrl), "/_sandbox/") };
             var service = controller.Services.GetRequiredService<MigrationRunService>();
             var platform = controller.Services.GetRequiredService<IHerokuClientFactory>().Platform(controller.Services.GetRequiredService<HerokuConnection>().Credential);
-            var plan = await PlanAsync(controller.Services, retention);
+            var plan = await BenchmarkPlans.DoubleWriteAsync(controller.Services, App, "heroku-kafka:standard-0", TimeSpan.FromSeconds(5));
             Console.WriteLine($"web + 2 workers (shipped settings) and a sandbox are up; a double-write run of {plan.Steps.Count} steps, retention {retention.TotalSeconds:0} s");
             var runId = await service.StartAsync(plan, "alice@example.com");
 
@@ -186,28 +186,6 @@ public sealed class RecoveryBenchmark : IBenchmark
     private static DateTimeOffset? Progress(RunDetails run, Disruption disruption) =>
         run.Events.Where(e => e.Actor == RunEvent.EngineActor && e.Kind != RunEventKinds.Reconciled && e.At > disruption.Restarted)
             .Select(e => (DateTimeOffset?)e.At).FirstOrDefault();
-
-    /// <summary>A double-write plan from the sandbox's live state, as the wizard builds it, with a short stray-write watch.</summary>
-    private static async Task<MigrationPlan> PlanAsync(IServiceProvider services, TimeSpan retention)
-    {
-        var clients = services.GetRequiredService<IHerokuClientFactory>();
-        var credential = services.GetRequiredService<HerokuConnection>().Credential;
-        var reader = new PlanningContextReader(clients, services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
-        var request = new MigrationRequest(App, AttachmentNames.Primary, "heroku-kafka:standard-0", MigrationStrategy.DoubleWrite, ["producer"], ["consumer"],
-            TimeSpan.FromSeconds(2));
-        var context = await reader.ReadAsync(credential, ["global"], request);
-        var validation = PlanValidator.Validate(context, request);
-        if (validation.IsValid) return MigrationPlanBuilder.Build(validation.Request! with { StrayWriteWindow = TimeSpan.FromSeconds(5) });
-
-        // The sandbox's topics keep messages for seconds so that the retention wait fits in a benchmark; Heroku's
-        // published limits (what the validator checks a target against) refuse that. Only that refusal is waived.
-        if (validation.Refusals.Any(r => r.Code != RefusalCodes.TargetRetentionTooShort))
-            throw new InvalidOperationException("the plan was refused: " + string.Join("; ", validation.Refusals.Select(r => r.Message)));
-        var source = context.Addons.Single(a => a.AttachmentNames.Contains(AttachmentNames.Primary));
-        return MigrationPlanBuilder.Build(new PlanRequest(App, source.ToSnapshot(), KafkaPlans.Normalize(request.TargetPlan), KafkaPlans.IsMultiTenant(request.TargetPlan),
-            request.Strategy, request.ProducerProcessTypes, request.ConsumerProcessTypes, context.Formation, context.SourceTopics,
-            [.. context.SourceConsumerGroups], request.RetentionMargin) { StrayWriteWindow = TimeSpan.FromSeconds(5) });
-    }
 
     /// <summary>Kinds of change whose count of successful calls differs from the plan's count of steps making it.</summary>
     private static List<string> AppliedMoreOrLessThanOnce(MigrationPlan plan, IReadOnlyList<SandboxMutation> mutations)

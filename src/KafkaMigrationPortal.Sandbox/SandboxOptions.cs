@@ -44,8 +44,8 @@ public sealed class SandboxOptions
     /// <summary>Retention of topics created without <c>retention_time_ms</c>.</summary>
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Retention of the seeded demo topics.</summary>
-    public TimeSpan DemoTopicRetention { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Retention of the seeded demo topics: short, so that a demo double-write run waits minutes, not a day.</summary>
+    public TimeSpan DemoTopicRetention { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Size of each account's request budget and its refill rate, as Heroku's rate limiter.</summary>
     public int RateLimitPool { get; set; } = 4500;

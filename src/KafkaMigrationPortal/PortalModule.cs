@@ -38,6 +38,7 @@ public static class PortalModule
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddScoped<ViewerTime>();
         CircuitPresence.Register(services);
         services.AddMigrationsFeature();
         services.AddHistoryFeature();

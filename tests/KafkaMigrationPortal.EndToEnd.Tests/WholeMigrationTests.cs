@@ -13,7 +13,8 @@ namespace KafkaMigrationPortal.EndToEnd.Tests;
 /// <summary>
 /// The whole product in a browser: alice plans and starts a double-write migration of a fresh copy of the sandbox's
 /// demo app in the wizard and watches it on the run page; bob, made an approver by alice, approves every gate from his
-/// own browser context; the sandbox's ledger then proves that no message was lost on the way.
+/// own browser context; the sandbox's ledger then proves that no message was lost on the way, and none replayed beyond
+/// what the consumer switch itself re-delivers.
 /// </summary>
 [Collection(PortalSessionCollection.Name)]
 public sealed partial class WholeMigrationTests(PortalSession session) : IDisposable
@@ -31,7 +32,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
     public void Dispose() => heroku.Dispose();
 
     [Fact]
-    public async Task Two_users_run_a_double_write_migration_from_the_wizard_to_the_destroyed_old_addon_and_no_message_is_lost()
+    public async Task Two_users_run_a_double_write_migration_from_the_wizard_to_the_destroyed_old_addon_losing_no_message_and_replaying_no_history()
     {
         var app = await CreateDemoAppAsync();
         var oldAddon = await AddonAttachedAsAsync(app, "KAFKA");
@@ -71,7 +72,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await session.GrantAsync(bob, "approvals");
         await Expect(bob.GetByTestId("empty-state").Or(bob.Locator("[data-testid^='approval-']")).First).ToBeVisibleAsync();
         await Expect(bob.GetByTestId("not-an-approver")).ToBeHiddenAsync();
-        var approvals = await ApproveEveryGateAsBobAsync(bob, alice, runId, oldAddon, seenTimelines);
+        var approvals = await ApproveEveryGateAsBobAsync(bob, alice, app, runId, oldAddon, seenTimelines);
 
         await Expect(alice.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "Succeeded");
         seenTimelines.Add(await TimelineAsync(alice));
@@ -82,7 +83,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await Expect(lastStep).ToHaveAttributeAsync("data-step-status", "Done");
         Assert.True(seenTimelines.Count >= 4, $"the open run page showed only {seenTimelines.Count} distinct timelines");
         Assert.Equal(3, approvals.Count); // consumer switch, producer cutover, destroying the old add-on
-        Assert.Contains(approvals, title => title.Contains(oldAddon, StringComparison.Ordinal) || title.Contains("estroy", StringComparison.Ordinal));
+        Assert.Contains(approvals, a => a.Title.Contains(oldAddon, StringComparison.Ordinal) || a.Title.Contains("estroy", StringComparison.Ordinal));
 
         // Heroku now: KAFKA is a new basic-1 add-on, the old one is gone.
         var newAddon = await AddonAttachedAsAsync(app, "KAFKA");
@@ -106,6 +107,16 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         var topics = ledger.GetProperty("topics").EnumerateArray().ToList();
         Assert.Equal(3, topics.Count);
         Assert.All(topics, t => Assert.True(t.GetProperty("produced").GetInt32() > 50, $"{t.GetProperty("topic")}: too little traffic to prove anything"));
+
+        // Nor handled twice beyond the switch itself: each group re-handles at most what was written from bob's approval
+        // of the consumer switch until the next gate opened (once the consumers had caught up on the new add-on), not
+        // the new add-on's retained history.
+        var written = approvals[1].ProducedWhenShown - approvals[0].ProducedAtApproval;
+        var repeated = topics.SelectMany(t => t.GetProperty("groups").EnumerateArray())
+            .GroupBy(g => g.GetProperty("consumer_group").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Sum(x => x.GetProperty("repeated_handlings").GetInt32()));
+        Assert.NotEmpty(repeated);
+        Assert.All(repeated, g => Assert.True(g.Value <= written, $"{g.Key} handled {g.Value} messages again; {written} were written while the switch rolled out"));
     }
 
     /// <summary>A copy of the demo app for this test alone: migrating it changes nothing another test (or a re-run) reads.</summary>
@@ -162,13 +173,18 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         return Guid.Parse(RunUrl().Match(alice.Url).Groups["id"].Value);
     }
 
+    /// <param name="ProducedWhenShown">Messages the app had written when alice's page first showed the gate waiting.</param>
+    /// <param name="ProducedAtApproval">… and just before bob's accepted approval.</param>
+    private sealed record ApprovedGate(string Title, long ProducedWhenShown, long ProducedAtApproval);
+
     /// <summary>
     /// Each time alice's run page shows a step awaiting approval, bob opens his inbox, finds that gate there and
-    /// approves it, typing the old add-on's name when approval destroys it. Returns the titles of the steps approved.
+    /// approves it, typing the old add-on's name when approval destroys it. Returns the steps approved, in order.
     /// </summary>
-    private async Task<List<string>> ApproveEveryGateAsBobAsync(IPage bob, IPage alice, Guid runId, string oldAddon, HashSet<string> seenTimelines)
+    private async Task<List<ApprovedGate>> ApproveEveryGateAsBobAsync(IPage bob, IPage alice, string app, Guid runId, string oldAddon, HashSet<string> seenTimelines)
     {
-        var approved = new List<string>();
+        var approved = new List<ApprovedGate>();
+        var shownAt = new Dictionary<int, long>();
         var refusals = new List<string>();
         var awaiting = alice.Locator("[data-testid^='step-row-'][data-step-status='AwaitingApproval']");
         var succeeded = alice.Locator("[data-testid=run-status][data-status=Succeeded]");
@@ -180,6 +196,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
 
             // The inbox changes only when bob acts; a new document lists the gates once, as they are now.
             var sequence = int.Parse((await awaiting.GetAttributeAsync("data-testid"))!["step-row-".Length..]);
+            if (!shownAt.ContainsKey(sequence)) shownAt[sequence] = await ProducedAsync(app);
             await session.OpenAsync(bob, "approvals");
             var gate = bob.GetByTestId($"approval-{runId}").Filter(new() { Has = bob.GetByTestId($"gate-{sequence}") });
             await Expect(gate).ToBeVisibleAsync();
@@ -198,6 +215,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
             }
 
             await bob.GetByTestId("decision-comment").FillAsync($"approved by bob in the end-to-end test ({approved.Count + refusals.Count + 1})");
+            var producedAtApproval = await ProducedAsync(app);
             await confirm.ClickAsync();
             await Expect(confirm).ToBeHiddenAsync();
 
@@ -208,7 +226,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
             await Expect(refusal.Or(gone)).ToBeAttachedAsync(new() { Timeout = 30_000 });
             if (await gone.CountAsync() > 0)
             {
-                approved.Add(title);
+                approved.Add(new ApprovedGate(title, shownAt[sequence], producedAtApproval));
                 await Expect(alice.GetByTestId($"step-row-{sequence}")).Not.ToHaveAttributeAsync("data-step-status", "AwaitingApproval", new() { Timeout = 30_000 });
             }
             else
@@ -241,6 +259,9 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
     /// <summary>Every step's state as the open page shows it, in order.</summary>
     private static async Task<string> TimelineAsync(IPage page) =>
         string.Join(",", await page.Locator("[data-testid^='step-row-']").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stepStatus)"));
+
+    private async Task<long> ProducedAsync(string app) =>
+        (await GetJsonAsync($"_sandbox/ledger/{app}?maxMissingIds=0")).GetProperty("topics").EnumerateArray().Sum(t => (long)t.GetProperty("produced").GetInt32());
 
     private async Task<string> AddonAttachedAsAsync(string app, string attachment)
     {

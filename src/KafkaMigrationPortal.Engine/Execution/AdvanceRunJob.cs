@@ -148,6 +148,23 @@ public sealed class AdvanceRunJob(
         }
     }
 
+    /// <summary>
+    /// A step inside an approved window runs without anyone deciding at that moment: it first checks live what an
+    /// approver would have been shown, and does not act when that fails. A check that cannot be made (brokers
+    /// unreachable) is recorded and the step goes on: the window's approval covered it, and the steps before it checked.
+    /// </summary>
+    private static async Task<StepOutcome?> CheckedAsAnApproverWouldAsync(StepContext context, Planning.PlanStep gate)
+    {
+        var checks = await ApprovalChecks.RunAsync(context);
+        if (checks.Count == 0) return null;
+        var failed = checks.FirstOrDefault(c => c.Result == LiveCheckResult.Failed);
+        await context.LogAsync(RunEventKinds.KafkaCheck,
+            $"Checked before acting, under the approval of “{gate.Title}”: " + string.Join("; ", checks.Select(c => $"{c.Name}: {c.Result.ToString().ToLowerInvariant()} ({c.Detail})")),
+            succeeded: failed is null);
+        return failed is null ? null
+            : new StepOutcome.Failed($"Not done: “{failed.Name}” does not hold ({failed.Detail}). Nobody approves this step on its own, so the run stops here; resume once it holds, or roll back.");
+    }
+
     /// <summary>The run's last queued job is still to start (not this one, which is processing) and is due by <paramref name="until"/>.</summary>
     private bool AnotherWakeUpComes(string? pendingJobId, DateTimeOffset until) => scheduler.Find(pendingJobId) switch
     {
@@ -162,6 +179,9 @@ public sealed class AdvanceRunJob(
         {
             var plan = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new StepFailedException("The run has no plan."));
             var context = stepContexts.Create(run, step, plan, token => writer.SaveAsync(db, run, token), ct);
+            if (step.Kind == RunStepKind.Forward && plan.WindowGateCovering(plan.Steps[step.PlanStepIndex]) is { } gate
+                && await CheckedAsAnApproverWouldAsync(context, gate) is { } stop)
+                return stop;
             var outcome = await executors.For(context.Action).ExecuteAsync(context);
             step.TransientFailures = 0;
             return outcome;

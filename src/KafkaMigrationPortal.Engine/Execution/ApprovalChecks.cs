@@ -18,7 +18,9 @@ public sealed record LiveCheck(string Name, LiveCheckResult Result, string Detai
 
 /// <summary>
 /// What an approver must not be wrong about, checked against live state at the moment of approval: the lag before a
-/// switch, parity before consumers move, where <c>KAFKA</c> points before an add-on is destroyed.
+/// switch, parity before consumers move, that the new add-on is ready before a maintenance window opens, where
+/// <c>KAFKA</c> points before the app restarts on it or an add-on is destroyed. Steps inside an approved window run the
+/// same checks themselves, right before they act.
 /// </summary>
 internal static class ApprovalChecks
 {
@@ -41,6 +43,12 @@ internal static class ApprovalChecks
                 break;
             case DestroyAddon destroy:
                 checks.Add(await PrimaryPointsAwayFromAsync(context, destroy.Addon));
+                break;
+            case ScaleProcesses { Quantity: 0 } when PlanStep(context).ApprovalCoversThrough is not null:
+                checks.Add(await TargetReadyAsync(context));
+                break;
+            case RestoreFormation when PlanStep(context).PointOfNoReturn:
+                checks.Add(await PrimaryPointsAtTargetAsync(context));
                 break;
         }
 
@@ -94,6 +102,42 @@ internal static class ApprovalChecks
         if (current is null) return new LiveCheck(name, LiveCheckResult.Failed, $"No add-on is attached as {primary}.");
         var same = string.Equals(current.Addon.Id, doomedId.ToString(), StringComparison.OrdinalIgnoreCase);
         return new LiveCheck(name, same ? LiveCheckResult.Failed : LiveCheckResult.Passed, $"{primary} is {current.Addon.Name}.");
+    }
+
+    private static PlanStep PlanStep(StepContext context) => context.Plan.Steps[context.Step.PlanStepIndex];
+
+    private static async Task<LiveCheck> TargetReadyAsync(StepContext context)
+    {
+        const string name = "The new add-on has every topic and consumer group";
+        if (context.AddonId(AddonRole.Target) is not { } target) return new LiveCheck(name, LiveCheckResult.Failed, "The new add-on was never created.");
+        var cluster = target.ToString();
+        var listed = (await context.Kafka.ListTopicsAsync(cluster, context.CancellationToken)).AppTopics()
+            .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Partitions, StringComparer.Ordinal);
+        var notReady = context.Plan.Topics.Where(t => !KafkaInternalTopics.IsInternal(t.Name) && listed.GetValueOrDefault(t.Name) != t.Partitions).Select(t => t.Name).ToList();
+        // Only multi-tenant clusters list (and need) created groups; dedicated ones answer that creating them is not required.
+        List<string> missingGroups = [];
+        if (context.Plan.TargetMultiTenant)
+        {
+            var groups = (await context.Kafka.ListConsumerGroupsAsync(cluster, context.CancellationToken)).ConsumerGroups.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
+            missingGroups = [.. context.Plan.ConsumerGroups.Where(g => !groups.Contains(g))];
+        }
+        return notReady.Count == 0 && missingGroups.Count == 0
+            ? new LiveCheck(name, LiveCheckResult.Passed, $"{context.Plan.Topics.Count} topic(s) with their partitions" + (context.Plan.TargetMultiTenant ? $" and {context.Plan.ConsumerGroups.Count} consumer group(s)." : " (a dedicated cluster needs no consumer groups created)."))
+            : new LiveCheck(name, LiveCheckResult.Failed, string.Join("; ",
+                new[] { notReady.Count > 0 ? $"topics not ready: {string.Join(", ", notReady)}" : null, missingGroups.Count > 0 ? $"groups missing: {string.Join(", ", missingGroups)}" : null }
+                    .Where(t => t is not null)) + ".");
+    }
+
+    private static async Task<LiveCheck> PrimaryPointsAtTargetAsync(StepContext context)
+    {
+        var primary = context.Plan.PrimaryAttachment;
+        var name = $"{primary} points at the new add-on";
+        var attachments = await context.Platform.ListAttachmentsAsync(context.App, context.CancellationToken);
+        var current = attachments.FirstOrDefault(a => a.Name == primary);
+        var target = context.AddonId(AddonRole.Target);
+        var same = current is not null && target is { } id && string.Equals(current.Addon.Id, id.ToString(), StringComparison.OrdinalIgnoreCase);
+        return new LiveCheck(name, same ? LiveCheckResult.Passed : LiveCheckResult.Failed,
+            current is null ? $"No add-on is attached as {primary}." : $"{primary} is {current.Addon.Name}.");
     }
 
     private static LiveCheck Unavailable<T>(string name, KafkaCheckResult<T> result) where T : class =>

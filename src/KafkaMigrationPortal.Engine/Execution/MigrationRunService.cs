@@ -19,6 +19,29 @@ public sealed record RunCommandResult(bool Succeeded, string Message, IReadOnlyL
 public sealed record RunDetails(MigrationRun Run, MigrationPlan Plan, IReadOnlyList<RunStep> Steps, IReadOnlyList<RunEvent> Events, IReadOnlyList<StepApproval> Approvals)
 {
     public RunStep? CurrentStep => Steps.FirstOrDefault(s => s.Sequence == Run.CurrentStep);
+
+    /// <summary>
+    /// What the plan still expects the run to take from <paramref name="now"/>: the rest of each started step (its
+    /// expected duration, or its wait when that ends later), then every later step's expected duration. Time spent
+    /// waiting for people is not counted. Null when the run is not moving forward.
+    /// </summary>
+    public TimeSpan? ExpectedRemaining(DateTimeOffset now)
+    {
+        if (!MigrationRunStatuses.Active.Contains(Run.Status) || Run.Phase != RunPhase.Forward) return null;
+        var remaining = TimeSpan.Zero;
+        foreach (var step in Steps.Where(s => s.Kind == RunStepKind.Forward && s.Status is not (RunStepStatus.Done or RunStepStatus.Skipped)))
+        {
+            var expected = step.PlanStepIndex < Plan.Steps.Count ? Plan.Steps[step.PlanStepIndex].ExpectedDuration : TimeSpan.Zero;
+            if (step.StartedAt is { } started)
+            {
+                var rest = expected - (now - started);
+                if (step.Status == RunStepStatus.Waiting && step.WaitUntil is { } until && until - now > rest) rest = until - now;
+                expected = rest > TimeSpan.Zero ? rest : TimeSpan.Zero;
+            }
+            remaining += expected;
+        }
+        return remaining;
+    }
 }
 
 public sealed class RunRefusedException(string message) : Exception(message);

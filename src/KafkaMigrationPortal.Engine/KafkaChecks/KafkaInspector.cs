@@ -88,7 +88,7 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
                 using var carrier = new PositionCarrier(old, target, Options);
                 return await OnOwnThread(() => carrier.Carry(groups, topics, Options.ClockSkewMargin, innerToken));
             }, token);
-            return carried.IsOk ? carried.Value : throw new KafkaCheckStepException(carried.Message);
+            return carried.IsOk ? carried.Value : throw new KafkaCheckStepException(carried.Message ?? "carrying consumer positions failed.");
         }, ct);
 
     private async Task<WatermarkSnapshot> WatermarksOf(InspectedCluster cluster, IReadOnlyCollection<string> topics)

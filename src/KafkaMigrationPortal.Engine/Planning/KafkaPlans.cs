@@ -105,9 +105,13 @@ public sealed record KafkaPlanLimits(
             SupportsMixedCleanupPolicy = capabilities?.SupportsMixedCleanupPolicy ?? fallback.SupportsMixedCleanupPolicy,
         };
 
-    /// <summary>The retention a topic is created with, as the CLI sends it: multi-tenant clusters always get one.</summary>
+    /// <summary>
+    /// The retention a topic is created with, as the CLI sends it: multi-tenant clusters always get one, and a topic that
+    /// keeps messages for less than the cluster's minimum gets that minimum (longer on the new add-on loses nothing).
+    /// </summary>
     public long? RetentionToSend(TopicSpec topic, bool multiTenant) =>
-        topic.RetentionTimeMs ?? (multiTenant ? DefaultRetentionMs ?? MinRetentionMs : null);
+        topic.RetentionTimeMs is { } retention ? Math.Max(retention, MinRetentionMs ?? retention)
+        : multiTenant ? DefaultRetentionMs ?? MinRetentionMs : null;
 
     private static KafkaPlanLimits Basic(int partitions, long bytes, long produce, long consume) =>
         new(MaxTotalPartitions: partitions, DataSizeBytes: bytes, ProduceQuotaBytesPerSecond: produce, ConsumeQuotaBytesPerSecond: consume);

@@ -27,6 +27,21 @@ public sealed record MigrationPlan(
     [JsonIgnore]
     public int? PointOfNoReturn => Steps.FirstOrDefault(s => s.PointOfNoReturn)?.Index;
 
+    /// <summary>The gate whose approval covers <paramref name="step"/> when it has none of its own (a window's cutover).</summary>
+    public PlanStep? WindowGateCovering(PlanStep step) => step.RequiresApproval ? null
+        : Steps.LastOrDefault(g => g.RequiresApproval && g.Index < step.Index && g.ApprovalCoversThrough >= step.Index);
+
+    /// <summary>The step is approved by a person: by its own gate, or by the window gate before it that covers it.</summary>
+    public bool IsApproved(PlanStep step) => step.RequiresApproval || WindowGateCovering(step) is not null;
+
+    /// <summary>
+    /// How long the app's producers are expected to be stopped: from the window gate's first step to the end of what it
+    /// covers (every step there runs without waiting for anyone). Zero when no window is planned (double-write).
+    /// </summary>
+    public TimeSpan ExpectedDowntime => Steps.FirstOrDefault(s => s.ApprovalCoversThrough is not null) is { ApprovalCoversThrough: { } end } gate
+        ? Steps.Where(s => s.Index >= gate.Index && s.Index <= end).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration)
+        : TimeSpan.Zero;
+
     /// <summary>How every topic and consumer group is named on each cluster (data API vs Kafka protocol).</summary>
     [JsonIgnore]
     public IReadOnlyList<NameMapping> NameMappings => Names ?? [];
@@ -87,6 +102,9 @@ public enum AddonRole
 /// <param name="PointOfNoReturn">After this step runs, rolling back would lose data or is impossible.</param>
 /// <param name="CompensatingActions">What a rollback runs, in order, to undo this step (a <see cref="DestroyAddon"/> among
 /// them still needs approval); null when there is nothing to undo or the step is irreversible.</param>
+/// <param name="ApprovalCoversThrough">On a gate that opens a window (a maintenance window's cutover): the index of the
+/// last step its approval covers. Those steps run without waiting for anyone, each checking live, before it acts, what
+/// an approver would have checked; a failed check pauses the run.</param>
 public sealed record PlanStep(
     int Index,
     StepAction Action,
@@ -99,7 +117,8 @@ public sealed record PlanStep(
     string? Compensation,
     TimeSpan ExpectedDuration,
     bool PointOfNoReturn = false,
-    IReadOnlyList<StepAction>? CompensatingActions = null);
+    IReadOnlyList<StepAction>? CompensatingActions = null,
+    int? ApprovalCoversThrough = null);
 
 /// <summary>What a step does, with everything needed to do it again idempotently.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$action")]

@@ -81,6 +81,9 @@ public static class MigrationPlanBuilder
         public string App { get; }
         public string Primary { get; }
         public string TargetPlan { get; }
+
+        /// <summary>The target plan's published limits (the run reads the new add-on's own before creating topics).</summary>
+        public KafkaPlanLimits TargetLimits => KafkaPlanLimits.ForPlan(TargetPlan);
         public IReadOnlyList<TopicSpec> Topics { get; }
         public IReadOnlyList<string> TopicNames => Topics.Select(t => t.Name).ToList();
         public IReadOnlyList<string> Groups { get; }
@@ -109,11 +112,13 @@ public static class MigrationPlanBuilder
         var app = f.App;
         var steps = new List<PlanStep>();
         AddProvisioning(steps, f, AttachmentNames.New);
+        var windowOpens = steps.Count;
         steps.Add(Step(new ScaleProcesses(f.Producers, 0),
-            "Stop the producers",
-            $"Scales {List(f.Producers)} to 0 dynos; the current quantities are recorded with the run.",
+            "Open the maintenance window: stop the producers",
+            $"Scales {List(f.Producers)} to 0 dynos; the current quantities are recorded with the run. Approving this opens the window: from here until producers and consumers run on the new add-on no step waits for anyone, so no decision time is downtime. Each of those steps checks live, before it acts, what an approver would have checked, and pauses the run if that fails.",
             HerokuCli.Scale(app, f.Quantities(f.Producers, 0)),
             "The new add-on has every topic and consumer group.",
+            requiresApproval: true,
             compensation: "Scale the producers back to their recorded quantities.",
             compensatingActions: [new RestoreFormation(f.Producers)],
             duration: ApiCall));
@@ -152,7 +157,6 @@ public static class MigrationPlanBuilder
             $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
             HerokuCli.Attach(app, f.TargetName, f.Primary, confirm: true),
             $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
-            requiresApproval: true,
             compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
             compensatingActions: [new Attach(AddonRole.Source, f.Primary, Confirm: true)],
             duration: ApiCall));
@@ -170,10 +174,10 @@ public static class MigrationPlanBuilder
             $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
             HerokuCli.Scale(app, f.Quantities(everyone)),
             $"{f.Primary} points at the new add-on, which has every topic and consumer group.",
-            requiresApproval: true,
             reversible: false,
             duration: Release,
             pointOfNoReturn: true));
+        steps[windowOpens] = steps[windowOpens] with { ApprovalCoversThrough = steps.Count - 1 };
         steps.Add(Step(new SetMaintenance(false),
             "Turn maintenance mode off",
             "The app serves web traffic again.",
@@ -239,8 +243,8 @@ public static class MigrationPlanBuilder
             duration: TimeSpan.FromMinutes(5)));
         steps.Add(Step(new WaitForRetention(f.LargestRetention, f.Request.RetentionMargin),
             "Wait out the retention period",
-            $"Nothing; waits {Describe(f.LargestRetention)} (the largest topic retention) plus {Describe(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
-            HerokuCli.Check($"wait until the recorded double-write start + {Describe(f.LargestRetention + f.Request.RetentionMargin)}"),
+            $"Nothing; waits {Durations.InWords(f.LargestRetention)} (the largest topic retention) plus {Durations.InWords(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
+            HerokuCli.Check($"wait until the recorded double-write start + {Durations.InWords(f.LargestRetention + f.Request.RetentionMargin)}"),
             "Double-writing has not stopped since it began.",
             duration: f.LargestRetention + f.Request.RetentionMargin));
         var parityTopics = f.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
@@ -279,8 +283,8 @@ public static class MigrationPlanBuilder
             pointOfNoReturn: true));
         steps.Add(Step(new WatchStrayWrites(f.TopicNames, f.Request.StrayWriteWindow),
             "Watch the old add-on for stray writes",
-            $"Nothing; checks that no topic on the old cluster grows for {Describe(f.Request.StrayWriteWindow)}.",
-            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Describe(f.Request.StrayWriteWindow)}"),
+            $"Nothing; checks that no topic on the old cluster grows for {Durations.InWords(f.Request.StrayWriteWindow)}.",
+            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Durations.InWords(f.Request.StrayWriteWindow)}"),
             "Every producer dyno runs the release that writes to the new add-on only.",
             duration: f.Request.StrayWriteWindow));
         steps.Add(DestroySource(f, "Nothing has written to the old add-on for the watch window and the consumers read the new one."));
@@ -318,7 +322,8 @@ public static class MigrationPlanBuilder
             $"Creates {f.Topics.Count} topic(s) with the old add-on's partitions, retention and compaction{(f.TargetMultiTenant ? " (Heroku adds the new add-on's prefix)" : "")}.",
             f.Topics.Count == 0
                 ? HerokuCli.Check("the old add-on has no topics: nothing to create")
-                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment, t, withReplicationFactor: !f.TargetMultiTenant))),
+                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment,
+                    t with { RetentionTimeMs = t.RetentionTimeMs is null ? null : f.TargetLimits.RetentionToSend(t, f.TargetMultiTenant) }, withReplicationFactor: !f.TargetMultiTenant))),
             "The new add-on is ready.",
             compensation: null,
             duration: ApiCall * Math.Max(1, f.Topics.Count)));
@@ -361,6 +366,8 @@ public static class MigrationPlanBuilder
             if (f.TargetMultiTenant && topic.RetentionTimeMs is null)
                 warnings[^1] += " The new add-on is multi-tenant, where every topic has a time retention: it is created with the cluster's default retention as well as compaction (the CLI does the same), so keys not rewritten within it are deleted.";
         }
+        foreach (var topic in f.Topics.Where(t => t.RetentionTimeMs < f.TargetLimits.MinRetentionMs))
+            warnings.Add($"Topic '{topic.Name}' keeps messages for {Durations.InWords(TimeSpan.FromMilliseconds(topic.RetentionTimeMs!.Value))}; {f.TargetPlan} keeps them at least {Durations.InWords(TimeSpan.FromMilliseconds(f.TargetLimits.MinRetentionMs!.Value))}, so it is created there with that (or the new add-on's own reported minimum, read before any topic is created). The new add-on keeps messages longer than the old one: nothing is lost, the app's consumers can re-read further back, and it holds more data.");
         if (f.Request.Source.IsMultiTenant && !f.TargetMultiTenant)
             warnings.Add("The new add-on is dedicated: topic and consumer-group names carry no prefix there. The app must take the prefix from its attachment's _PREFIX config var (absent on dedicated plans), not hard-code it.");
         if (!f.Request.Source.IsMultiTenant && f.TargetMultiTenant)
@@ -384,16 +391,4 @@ public static class MigrationPlanBuilder
 
     private static string List(IEnumerable<string> names) => string.Join(", ", names);
 
-    private static string Describe(TimeSpan span)
-    {
-        if (span == TimeSpan.Zero) return "0 minutes";
-        var parts = new List<string>();
-        if (span.Days > 0) parts.Add(Unit(span.Days, "day"));
-        if (span.Hours > 0) parts.Add(Unit(span.Hours, "hour"));
-        if (span.Minutes > 0) parts.Add(Unit(span.Minutes, "minute"));
-        if (span.Seconds > 0 && span.TotalMinutes < 10) parts.Add(Unit(span.Seconds, "second"));
-        return parts.Count == 0 ? Unit((int)span.TotalMilliseconds, "millisecond") : string.Join(" ", parts);
-    }
-
-    private static string Unit(int value, string unit) => $"{value.ToString(CultureInfo.InvariantCulture)} {unit}{(value == 1 ? "" : "s")}";
 }

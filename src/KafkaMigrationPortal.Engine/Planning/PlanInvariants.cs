@@ -121,7 +121,7 @@ public static class PlanInvariants
                 ActionRules.Apply(step.Action, step.Index, app);
                 BillingAttachmentRule.Check(app, step.Index, held);
                 var boundary = app.Observe(step.Index);
-                if (consumerTargetBefore != boundary.ConsumerTarget && boundary.ConsumerTarget == AddonRole.Target && !step.RequiresApproval)
+                if (consumerTargetBefore != boundary.ConsumerTarget && boundary.ConsumerTarget == AddonRole.Target && !plan.IsApproved(step))
                     Report(step.Index, InvariantRules.Approval, $"'{step.Title}' points the consumers at the new add-on without approval.");
                 if (step.Action is DestroyAddon && !step.RequiresApproval)
                     Report(step.Index, InvariantRules.Approval, $"'{step.Title}' destroys an add-on without approval.");
@@ -171,8 +171,10 @@ public static class PlanInvariants
             var pointOfNoReturn = marked[0];
             if (app.FirstStepLeavingSource != pointOfNoReturn.Index)
                 Report(pointOfNoReturn.Index, InvariantRules.PointOfNoReturn, $"The point of no return must be the step after which producers stop writing to the old add-on (step {app.FirstStepLeavingSource?.ToString() ?? "none"}), not '{pointOfNoReturn.Title}'.");
-            if (!pointOfNoReturn.RequiresApproval)
+            if (!plan.IsApproved(pointOfNoReturn))
                 Report(pointOfNoReturn.Index, InvariantRules.Approval, $"The point of no return '{pointOfNoReturn.Title}' runs without approval.");
+            foreach (var gate in plan.Steps.Where(s => s.ApprovalCoversThrough is { } end && (end <= s.Index || end >= plan.Steps.Count || !s.RequiresApproval)))
+                Report(gate.Index, InvariantRules.Approval, $"'{gate.Title}' covers steps up to {gate.ApprovalCoversThrough}, which is no window after an approval of its own.");
             foreach (var step in plan.Steps.Where(s => s.Index < pointOfNoReturn.Index && !s.Reversible))
                 Report(step.Index, InvariantRules.PointOfNoReturn, $"'{step.Title}' cannot be undone, yet comes before the point of no return.");
             foreach (var step in plan.Steps.Where(s => s.Index < pointOfNoReturn.Index && s.Action is DestroyAddon))

@@ -24,7 +24,6 @@ public static class RefusalCodes
     public const string TargetTooFewTopics = "target-too-few-topics";
     public const string TargetPartitionsPerTopic = "target-partitions-per-topic";
     public const string TargetTotalPartitions = "target-total-partitions";
-    public const string TargetRetentionTooShort = "target-retention-too-short";
     public const string TargetRetentionTooLong = "target-retention-too-long";
     public const string TargetReplicationFactor = "target-replication-factor";
     public const string TargetMixedCleanup = TargetFit.MixedCleanupCode;

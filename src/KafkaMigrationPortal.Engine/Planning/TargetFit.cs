@@ -37,8 +37,8 @@ public static class TargetFit
                 Refuse(RefusalCodes.TargetPartitionsPerTopic, $"Topic '{topic.Name}' has {topic.Partitions} partitions; {plan} needs at least {min} per topic.");
             if (topic.RetentionTimeMs is { } retention)
             {
-                if (limits.MinRetentionMs is { } minRetention && retention < minRetention)
-                    Refuse(RefusalCodes.TargetRetentionTooShort, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at least {Hours(minRetention)} (minimum_retention_ms).");
+                // Shorter than the target's minimum is no refusal: the topic is created with that minimum (RetentionToSend),
+                // and keeping messages longer on the new add-on loses nothing.
                 if (limits.MaxRetentionMs is { } maxRetention && retention > maxRetention)
                     Refuse(RefusalCodes.TargetRetentionTooLong, $"Topic '{topic.Name}' keeps messages for {Hours(retention)}; {plan} keeps them at most {Hours(maxRetention)} (maximum_retention_ms).");
             }

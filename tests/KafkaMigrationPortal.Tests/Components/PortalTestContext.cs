@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Heroku;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(SandboxConnection);
+        Services.AddScoped<ViewerTime>();
         Authorization = AddAuthorization();
         Authorization.SetAuthorized("alice@example.com");
     }

@@ -184,6 +184,9 @@ public sealed class EngineTests : IAsyncLifetime
         var plan = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");
         var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
         var scaleDown = plan.Steps.First(s => s.Action is ScaleProcesses).Index;
+        await host.DriveAsync(runId, r => r.Steps[scaleDown].Status == RunStepStatus.AwaitingApproval, "the maintenance window waits for approval", TimeSpan.FromSeconds(60));
+        var opened = await host.Runs.ApproveAsync(runId, scaleDown, EngineHost.Approver, "open the window");
+        Assert.True(opened.Succeeded, opened.Message);
         await host.DriveAsync(runId, r => r.Steps[scaleDown].Status == RunStepStatus.Done, "the producers are scaled down", TimeSpan.FromSeconds(60));
         Assert.Equal(0, (await host.Platform.ListFormationAsync("mackerel")).Single(f => f.Type == "producer").Quantity);
 
@@ -257,5 +260,28 @@ public sealed class EngineTests : IAsyncLifetime
         // The second, identical step found the vars set and changed nothing.
         Assert.Single(host.MutationsOf("PATCH", "/apps/mackerel/config-vars"));
         Assert.Contains(run.Events, e => e.Kind == RunEventKinds.Reconciled && e.StepSequence == 1);
+    }
+
+    [Fact]
+    public async Task A_step_inside_an_approved_window_checks_live_before_it_acts_and_stops_the_run_when_that_fails()
+    {
+        var source = await host.SourceAsync();
+        // The window's approval covers the restart, whose precondition (KAFKA on the new add-on) does not hold here:
+        // no new add-on exists. Nobody decides at that step, so the engine checks and stops instead of acting.
+        var plan = EngineHost.HandPlan(source,
+            EngineHost.Step(new SetMaintenance(true), approval: true, compensations: [new SetMaintenance(false)]) with { ApprovalCoversThrough = 1 },
+            EngineHost.Step(new RestoreFormation(["producer"]), pointOfNoReturn: true));
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+        await host.DriveAsync(runId, r => r.Run.Status == MigrationRunStatus.AwaitingApproval, "the window waits for its approval");
+        Assert.True((await host.Runs.ApproveAsync(runId, 0, EngineHost.Approver, "open the window")).Succeeded);
+
+        var stopped = await host.DriveAsync(runId, r => r.Run.Status == MigrationRunStatus.Paused, "the covered step stops the run");
+
+        var restart = stopped.Steps[1];
+        Assert.Equal(RunStepStatus.Failed, restart.Status);
+        Assert.Contains("“KAFKA points at the new add-on” does not hold", restart.Error);
+        Assert.Contains(stopped.Events, e => e.StepSequence == 1 && e.Kind == RunEventKinds.KafkaCheck && e.Summary.StartsWith("Checked before acting", StringComparison.Ordinal));
+        Assert.DoesNotContain(stopped.Events, e => e.StepSequence == 1 && e.Kind == RunEventKinds.HerokuCallIntent);
+        Assert.Empty(stopped.Approvals.Where(a => a.StepSequence == 1));
     }
 }

@@ -54,6 +54,8 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.Single(host.MutationsOf("POST", "/apps/mackerel/addons"));
         Assert.Equal(toDedicated.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), first.Approvals.Select(a => a.StepSequence));
         Assert.All(first.Approvals, a => Assert.Equal(EngineHost.Approver, a.Approver));
+        // Nobody decided inside the window: the steps it covers checked live themselves before acting.
+        Assert.Contains(first.Events, e => e.Summary.StartsWith("Checked before acting", StringComparison.Ordinal) && e.Summary.Contains("KAFKA points at the new add-on: passed", StringComparison.Ordinal));
         Assert.False((await host.Platform.GetAppAsync("mackerel")).Maintenance);
         // The new cluster held only messages written after the switch: its consumers start at its beginning, nothing twice.
         var afterFirst = RepeatedHandlingsPerGroup();

@@ -97,5 +97,17 @@ public sealed class RunKafkaMonitorTests : IAsyncLifetime
         Assert.Equal(AttachmentNames.Old, holds.Attachment);
         Assert.True(holds.Holds, holds.Summary);
         Assert.Empty(holds.OlderThanStart);
+
+        // Once a step has destroyed the old add-on, the panel shows that and reads nothing there (nor parity).
+        var destroy = new RunStep
+        {
+            RunId = runId, Sequence = swapped.Steps.Count, Kind = RunStepKind.Forward, PlanStepIndex = swapped.Steps.Count, Title = "Destroy the old add-on",
+            ActionJson = PlanSerialization.Serialize(new DestroyAddon(AddonRole.Source)), Status = RunStepStatus.Done,
+        };
+        var gone = await ReadAsync(swapped with { Steps = [.. swapped.Steps, destroy] });
+        Assert.Equal(("old", (string?)null, "Destroyed by this run: nothing left to read."), (gone.Clusters[0].Role, gone.Clusters[0].Attachment, gone.Clusters[0].Problem));
+        Assert.Null(gone.Clusters[0].Lag);
+        Assert.Null(gone.Parity);
+        Assert.Null(gone.Clusters[1].Problem);
     }
 }

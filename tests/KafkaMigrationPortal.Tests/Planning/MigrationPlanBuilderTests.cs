@@ -90,12 +90,22 @@ public sealed class MigrationPlanBuilderTests
     }
 
     [Fact]
-    public void Maintenance_window_gates_the_swap_the_restart_on_the_new_add_on_and_the_destroy()
+    public void Maintenance_window_is_approved_before_the_producers_stop_covering_the_cutover_and_the_destroy_has_its_own_gate()
     {
         var plan = MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated());
 
-        Assert.Equal(["Attach", "RestoreFormation", "DestroyAddon"], plan.Steps.Where(s => s.RequiresApproval).Select(s => s.Action.GetType().Name));
+        Assert.Equal(["ScaleProcesses", "DestroyAddon"], plan.Steps.Where(s => s.RequiresApproval).Select(s => s.Action.GetType().Name));
+        var window = plan.Steps.First(s => s.RequiresApproval);
         var pointOfNoReturn = plan.Single<RestoreFormation>();
+        // No person decides between the producers stopping and the app restarting on the new add-on: not the swap, not
+        // the restart. The window's approval covers both, and each checks live what an approver would have seen.
+        Assert.Equal(pointOfNoReturn.Index, window.ApprovalCoversThrough);
+        Assert.All(plan.Steps.Where(s => s.Index > window.Index && s.Index <= pointOfNoReturn.Index), s => Assert.Same(window, plan.WindowGateCovering(s)));
+        Assert.Null(plan.WindowGateCovering(plan.Single<DestroyAddon>()));
+        Assert.True(plan.IsApproved(plan.Single<Attach>(a => a.Addon == AddonRole.Target)));
+        Assert.Equal(plan.Steps.Where(s => s.Index >= window.Index && s.Index <= pointOfNoReturn.Index).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration),
+            plan.ExpectedDowntime);
+        Assert.Equal(TimeSpan.Zero, MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()).ExpectedDowntime);
         Assert.True(pointOfNoReturn.PointOfNoReturn);
         Assert.Equal(pointOfNoReturn.Index, plan.PointOfNoReturn);
         Assert.All(plan.Steps.Where(s => s.Index < pointOfNoReturn.Index), s => Assert.True(s.Reversible, s.Title));

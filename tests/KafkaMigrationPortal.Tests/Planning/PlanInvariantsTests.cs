@@ -188,7 +188,17 @@ public sealed class PlanInvariantsTests
         {
             for (var i = 0; i < steps.Count; i++) steps[i] = steps[i] with { RequiresApproval = false };
         });
-        Assert.Equal(3, PlanInvariants.Check(ungated).Count(v => v.Rule == InvariantRules.Approval));
+        // The swap onto the new add-on, the point of no return and the destroy, and the window claiming to cover them.
+        var approvals = PlanInvariants.Check(ungated).Where(v => v.Rule == InvariantRules.Approval).ToList();
+        Assert.Equal(4, approvals.Count);
+        Assert.Contains(approvals, v => v.Message.Contains("no window after an approval of its own", StringComparison.Ordinal));
+
+        var windowWithoutEnd = Reorder(plan, steps =>
+        {
+            var i = steps.FindIndex(s => s.ApprovalCoversThrough is not null);
+            steps[i] = steps[i] with { ApprovalCoversThrough = null };
+        });
+        Assert.Equal(2, PlanInvariants.Check(windowWithoutEnd).Count(v => v.Rule == InvariantRules.Approval));
     }
 
     [Fact]

@@ -165,11 +165,23 @@ public sealed class PlanValidatorTests
     }
 
     [Fact]
-    public void Retention_shorter_than_the_target_accepts_is_refused()
+    public void Retention_shorter_than_the_target_keeps_is_raised_to_its_minimum_and_said_so()
     {
         var context = Context() with { SourceTopics = [Requests.Orders with { RetentionTimeMs = (long)TimeSpan.FromHours(2).TotalMilliseconds }] };
 
-        AssertRefused(PlanValidator.Validate(context, Request()), RefusalCodes.TargetRetentionTooShort, "2 hours");
+        var validation = PlanValidator.Validate(context, Request());
+
+        Assert.True(validation.IsValid, string.Join("; ", validation.Refusals.Select(r => r.Message)));
+        var plan = MigrationPlanBuilder.Build(validation.Request!);
+        var sixHours = (long)TimeSpan.FromHours(6).TotalMilliseconds;
+        Assert.Contains(plan.Warnings, w => w.Contains("keeps messages for 2 hours", StringComparison.Ordinal) && w.Contains("at least 6 hours, so it is created there with that", StringComparison.Ordinal));
+        Assert.Contains($"--retention-time {sixHours}", plan.Steps.Single(s => s.Action is CreateTopics).CliCommand);
+        // What the run sends is decided from the limits the new add-on reports, here Heroku's published ones.
+        var orders = Assert.Single(((CreateTopics)plan.Steps.Single(s => s.Action is CreateTopics).Action).Topics);
+        Assert.Equal(sixHours, KafkaPlanLimits.ForPlan(Request().TargetPlan).RetentionToSend(orders, multiTenant: false));
+        // The retention wait still counts the old add-on's retention: that is what it must outlast.
+        Assert.Equal(TimeSpan.FromHours(2), Assert.IsType<WaitForRetention>(MigrationPlanBuilder.Build(validation.Request! with { Strategy = MigrationStrategy.DoubleWrite })
+            .Steps.Single(s => s.Action is WaitForRetention).Action).LargestRetention);
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public sealed class WaitForRetentionExecutor : StepExecutor<WaitForRetention>
         var until = start + action.LargestRetention + action.Margin;
         return Task.FromResult(context.Now >= until
             ? Done($"The retention period has passed since double-writing began ({start:O}).")
-            : new StepOutcome.Wait(until, $"Waiting until {until:O}: double-writing began {start:O}, largest retention {action.LargestRetention}, margin {action.Margin}."));
+            : new StepOutcome.Wait(until, $"The largest topic retention ({Durations.InWords(action.LargestRetention)}) plus a margin ({Durations.InWords(action.Margin)}) from the start of double-writing, so that the new add-on holds everything the old one still retains."));
     }
 }
 

@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Features.Approvals;
+using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Engine.Execution;
@@ -10,7 +11,10 @@ public static class MigrationsModule
     /// <summary>Pages' services: the runs list, the wizard, the run page (console, Kafka panel) and the approvals inbox.</summary>
     public static IServiceCollection AddMigrationsFeature(this IServiceCollection services)
     {
-        services.AddOptions<WizardOptions>().BindConfiguration(WizardOptions.SectionName);
+        // Registered before the binding, so that settings given explicitly still win over the sandbox's short defaults.
+        services.AddOptions<WizardOptions>()
+            .Configure<HerokuConnection>((options, connection) => { if (connection.IsSandbox) options.ForSandbox(); })
+            .BindConfiguration(WizardOptions.SectionName);
         return services
             .AddScoped<MigrationRunQueries>()
             .AddMigrationPlanning()

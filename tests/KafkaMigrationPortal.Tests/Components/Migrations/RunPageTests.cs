@@ -4,6 +4,7 @@ using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Migrations.Components;
 using KafkaMigrationPortal.Features.Migrations.Pages;
 using KafkaMigrationPortal.Engine.Planning;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,6 +109,8 @@ public sealed class RunPageTests : MigrationsTestContext
 
         page.WaitForAssertion(() => Assert.Equal([$"approve {ConsumerSwitch} by {Runs.Teammate}: parity checked"], Console.Commands));
         page.WaitForAssertion(() => Assert.Contains("Approved", page.Find("[data-testid=decision-result]").TextContent));
+        // Announced to screen readers as it appears.
+        Assert.Equal("status", page.Find("[data-testid=decision-result]").GetAttribute("role"));
     }
 
     [Fact]
@@ -179,28 +182,58 @@ public sealed class RunPageTests : MigrationsTestContext
         Assert.Equal(1, Console.Reads);
     }
 
-    [Fact]
-    public void A_waiting_step_shows_until_when_with_a_countdown()
+    /// <summary>The retention wait, begun <paramref name="waited"/> ago, ending <paramref name="left"/> from now.</summary>
+    private RunDetails Waiting(TimeSpan waited, TimeSpan left)
     {
-        var until = clock.GetUtcNow() + TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1);
-        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
-
-        page.WaitForAssertion(() => Assert.Equal($"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — 2 h 1 min left", Countdown(page)));
+        var details = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: clock.GetUtcNow() + left);
+        details.Steps.Single(s => s.Sequence == RetentionWait).StartedAt = clock.GetUtcNow() - waited;
+        return details;
     }
 
     [Fact]
-    public void The_countdown_ticks_every_second_until_the_wait_is_due()
+    public void A_waiting_step_shows_its_progress_and_when_it_ends_in_the_viewers_time_zone()
     {
-        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(61);
-        var page = RenderRun(Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: until));
-        var waiting = $"Waiting until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} — ";
-        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 1 s left", Countdown(page)));
+        Services.GetRequiredService<ViewerTime>().Use("Europe/Berlin");
+        var page = RenderRun(Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90)));
+
+        // 12:00 UTC is 13:00 in Berlin in November; the wait ends 90 minutes later.
+        page.WaitForAssertion(() => Assert.Equal("1 hour 30 minutes left of 2 hours, until 14:30 (Europe/Berlin)", Countdown(page)));
+        Assert.Equal("25", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
+    }
+
+    [Fact]
+    public void Without_the_browsers_time_zone_times_are_in_utc_and_say_so()
+    {
+        var page = RenderRun(Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90)));
+
+        page.WaitForAssertion(() => Assert.Equal("1 hour 30 minutes left of 2 hours, until 13:30 (UTC)", Countdown(page)));
+    }
+
+    [Fact]
+    public void The_wait_ticks_every_second_until_it_is_due()
+    {
+        var page = RenderRun(Waiting(waited: TimeSpan.FromSeconds(59), left: TimeSpan.FromSeconds(61)));
+        page.WaitForAssertion(() => Assert.Equal("1 minute 1 second left of 2 minutes, until 12:01 (UTC)", Countdown(page)));
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        page.WaitForAssertion(() => Assert.Equal(waiting + "1 min 0 s left", Countdown(page)));
+        page.WaitForAssertion(() => Assert.Equal("1 minute left of 2 minutes, until 12:01 (UTC)", Countdown(page)));
+        Assert.Equal("50", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
 
         clock.Advance(TimeSpan.FromSeconds(60));
-        page.WaitForAssertion(() => Assert.Equal(waiting + "due now", Countdown(page)));
+        page.WaitForAssertion(() => Assert.Equal("Due now (2 minutes waited): the engine moves on at its next look.", Countdown(page)));
+        Assert.Equal("100", page.Find($"[data-testid=step-wait-progress-{RetentionWait}]").GetAttribute("data-percent"));
+    }
+
+    [Fact]
+    public void The_page_says_when_the_run_is_expected_to_finish_beside_the_approvals_still_to_come()
+    {
+        var details = Waiting(waited: TimeSpan.FromMinutes(30), left: TimeSpan.FromMinutes(90));
+        var remaining = details.ExpectedRemaining(clock.GetUtcNow())!.Value;
+        var page = RenderRun(details);
+
+        page.WaitForAssertion(() => Assert.Equal(
+            $"Expected to finish {new ViewerTime().Relative(clock.GetUtcNow() + remaining, clock.GetUtcNow())}, plus the time approvals take.",
+            string.Join(' ', page.Find("[data-testid=run-eta]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries))));
     }
 
     private static string Countdown(IRenderedComponent<RunPage> page) =>
@@ -243,20 +276,62 @@ public sealed class RunPageTests : MigrationsTestContext
     }
 
     [Fact]
-    public void The_kafka_panel_shows_lag_per_group_with_its_trend_and_both_clusters_watermarks()
+    public void The_kafka_panel_charts_lag_per_group_over_its_readings_and_shows_both_clusters_watermarks()
     {
         var run = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, MigrationRunStatus.Waiting, waitUntil: clock.GetUtcNow().AddHours(1));
         Monitor.Readings.Enqueue(Reading(lag: 10, oldLatest: 100, newLatest: 40));
-        Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
         var page = RenderRun(run);
         page.WaitForAssertion(() => Assert.Contains("10", page.Find("[data-testid=lag-old-billing]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=lag-chart-old]")); // one reading is no line yet
 
+        clock.Advance(TimeSpan.FromSeconds(15));
+        Monitor.Readings.Enqueue(Reading(lag: 4, oldLatest: 110, newLatest: 50));
         page.Find("[data-testid=kafka-refresh]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("falling (10 → 4)", page.Find("[data-testid=lag-old-billing]").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("4", page.Find("[data-testid=lag-old-billing]").TextContent));
+        var chart = page.FindComponents<MudChart<double>>().Single(c => c.Instance.ChartLabels.Length == 2 && c.Instance.ChartSeries.Single().Name == "billing"
+            && c.Instance.ChartSeries.Single().Data.Values.SequenceEqual([10.0, 4.0]));
+        Assert.Equal(["12:00:00", "12:00:15"], chart.Instance.ChartLabels);
+        Assert.NotNull(page.Find("[data-testid=lag-chart-old]"));
         Assert.Contains("110 written", page.Find("[data-testid=watermarks-old]").TextContent);
         Assert.Contains("50 written", page.Find("[data-testid=watermarks-new]").TextContent);
         Assert.Contains("both clusters received writes", page.Find("[data-testid=double-write-check]").TextContent);
+    }
+
+    [Fact]
+    public void A_group_nothing_consumes_is_named_as_skipped_by_the_checks_and_left_out_of_the_chart()
+    {
+        var at = clock.GetUtcNow();
+        LagSnapshot Lag(string attachment) => new(attachment, at,
+            [PartitionLag.Compute("billing", "orders", 0, 90, 0, 100), PartitionLag.Compute("audit-archiver", "orders", 0, null, 0, 100)]);
+        KafkaPanelReading Reading() => new(at, [new("old", "old-addon", "KAFKA", Lag("KAFKA"), null, null)], null, null);
+        var history = new List<KafkaPanelReading> { Reading(), Reading() };
+
+        var idle = LagHistory.IdleGroups(history[^1]);
+        var chart = LagHistory.Of(history, "old", idle, new ViewerTime());
+
+        Assert.Equal(["audit-archiver"], idle);
+        Assert.Equal(["billing"], chart.Series.Select(s => s.Group));
+
+        Monitor.Readings.Enqueue(QueryResult<KafkaPanelReading>.Ok(Reading()));
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+        page.WaitForAssertion(() => Assert.Contains("never committed on the old add-on, so the checks do not wait for it",
+            page.Find("[data-testid=idle-old-audit-archiver]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=idle-old-billing]"));
+    }
+
+    [Fact]
+    public void The_current_step_is_scrolled_into_view_on_load_and_when_the_run_moves_on()
+    {
+        var before = Runs.At(Plan, 2, RunStepStatus.Running);
+        var page = RenderRun(before);
+        page.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-2]"));
+
+        Console.Details = _ => QueryResult<RunDetails>.Ok(Runs.At(Plan, 3, RunStepStatus.AwaitingApproval, MigrationRunStatus.AwaitingApproval));
+        Notifier.Publish(new RunChange(before.Run.Id, RunEventKinds.StepDone, 1));
+
+        page.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-3]"));
+        Assert.Single(JSInterop.Invocations, i => i.Identifier == "portalScroll.intoView" && (string)i.Arguments[0]! == "[data-testid=step-row-2]");
     }
 
     [Fact]

@@ -34,10 +34,14 @@ public sealed class RunKafkaMonitor(IRunCredentialResolver credentials, IHerokuC
             var attachments = await platform.ListAttachmentsAsync(run.App, ct);
             var vars = await platform.GetConfigVarsAsync(run.App, ct);
             var topics = plan.Topics.Select(t => t.Name).ToList();
+            var destroyed = details.Steps.Where(s => s.Status == RunStepStatus.Done)
+                .Select(s => PlanSerialization.DeserializeAction(s.ActionJson)).OfType<DestroyAddon>().Select(d => d.Addon).ToHashSet();
 
             async Task<ClusterReading> ReadClusterAsync(string role, Guid? addonId, string addonName)
             {
                 if (addonId is not { } id) return new(role, addonName, null, null, null, "Not created yet.");
+                if (destroyed.Contains(role == "old" ? AddonRole.Source : AddonRole.Target))
+                    return new(role, addonName, null, null, null, "Destroyed by this run: nothing left to read.");
                 if (AttachmentNames.ToInspect(plan.PrimaryAttachment, attachments, id) is not { } name) return new(role, addonName, null, null, null, $"Not attached to {run.App}.");
                 var attachment = new KafkaAttachmentVars(name, vars);
                 var lag = inspector.GetLagAsync(attachment, plan.ConsumerGroups, topics, ct);

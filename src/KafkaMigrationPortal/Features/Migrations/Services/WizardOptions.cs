@@ -1,9 +1,23 @@
 namespace KafkaMigrationPortal.Features.Migrations;
 
-/// <summary>Timings the wizard puts into the plans it builds, bound from the configuration section <c>Wizard</c>.</summary>
+/// <summary>
+/// Timings the wizard puts into the plans it builds, bound from the configuration section <c>Wizard</c>. Against the
+/// sandbox the defaults are short (<see cref="ForSandbox"/>), so that a demo migration finishes in minutes; against
+/// Heroku they are a real run's margins.
+/// </summary>
 public sealed class WizardOptions
 {
     public const string SectionName = "Wizard";
+
+    public static readonly TimeSpan SandboxRetentionMargin = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan SandboxStrayWriteWindow = TimeSpan.FromSeconds(30);
+
+    public void ForSandbox()
+    {
+        RetentionMargin = SandboxRetentionMargin;
+        StrayWriteWindow = SandboxStrayWriteWindow;
+    }
 
     /// <summary>Added to the largest topic retention before consumers switch in double-write.</summary>
     public TimeSpan RetentionMargin { get; set; } = TimeSpan.FromMinutes(30);
