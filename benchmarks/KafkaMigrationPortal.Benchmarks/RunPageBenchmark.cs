@@ -37,6 +37,7 @@ public sealed class RunPageBenchmark : IBenchmark
 {
     private static readonly TimeSpan RenderTarget = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan DeliveryTarget = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan CrossProcessTarget = TimeSpan.FromSeconds(1);
 
     public string Name => "runpage";
 
@@ -121,7 +122,13 @@ public sealed class RunPageBenchmark : IBenchmark
             Console.WriteLine($"  (of which RunEventLog.AppendAsync itself, event row + audit entry committed: median {Timing.Format(Timing.Median(appends))})");
             var deliveryMet = Report("new event → open page", deliveriesSeen, DeliveryTarget,
                 "RunEventLog.AppendAsync called → notifier → page re-reads the run and re-renders → its markup shows the new event count");
-            return renderMet && deliveryMet ? 0 : 1;
+            var crossMet = true;
+            if (storage == "PostgreSQL")
+            {
+                (crossMet, total) = await ReportAcrossConnectionsAsync(app.Services, runId, total, deliveries);
+            }
+
+            return renderMet && deliveryMet && crossMet ? 0 : 1;
         }
         finally
         {
@@ -230,6 +237,56 @@ public sealed class RunPageBenchmark : IBenchmark
         }
 
         return page;
+    }
+
+    /// <summary>
+    /// What another dyno's change takes to reach this one: a second <see cref="PostgresRunNotifier"/> (its own origin and
+    /// connections, in this process) stands in for that dyno. Its NOTIFY reaches the portal's notifier only over LISTEN:
+    /// timed to a subscriber, and from an event it appends to the open page showing it.
+    /// </summary>
+    private static async Task<(bool Met, int Total)> ReportAcrossConnectionsAsync(IServiceProvider services, Guid runId, int total, int samples)
+    {
+        var portalNotifier = (PostgresRunNotifier)services.GetRequiredService<IRunNotifier>();
+        var listenDeadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
+        while (!portalNotifier.IsListening)
+        {
+            if (Stopwatch.GetTimestamp() > listenDeadline) throw new TimeoutException("The portal's notifier did not LISTEN within 30 s.");
+            await Task.Delay(10);
+        }
+
+        using var otherDyno = new PostgresRunNotifier(services.GetRequiredService<StorageSettings>(), TimeProvider.System, services.GetRequiredService<ILoggerFactory>());
+        var otherDynosLog = ActivatorUtilities.CreateInstance<RunEventLog>(services, (IRunNotifier)otherDyno);
+
+        var notified = new List<TimeSpan>();
+        for (var i = 0; i < samples + 3; i++)
+        {
+            var kind = $"bench.cross-{i}";
+            var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var subscription = portalNotifier.Subscribe(runId, change => { if (change.Kind == kind) arrived.TrySetResult(); });
+            var started = Stopwatch.GetTimestamp();
+            otherDyno.Publish(new RunChange(runId, kind, null));
+            await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            if (i >= 3) notified.Add(Stopwatch.GetElapsedTime(started));
+        }
+
+        var shown = new List<TimeSpan>();
+        await using (var page = await OpenPageAsync(services, runId, total))
+        {
+            for (var i = 0; i < samples + 3; i++)
+            {
+                var expected = ++total;
+                var started = Stopwatch.GetTimestamp();
+                await otherDynosLog.AppendAsync(runId, "bench", "step.progress", $"benchmark event {expected} from another dyno");
+                await page.WaitForEventCountAsync(expected, TimeSpan.FromSeconds(10));
+                if (i >= 3) shown.Add(Stopwatch.GetElapsedTime(started));
+            }
+        }
+
+        var notifyMet = Report("NOTIFY → other conn.", notified, CrossProcessTarget,
+            "a second notifier (own connections) publishes → pg_notify → the portal's LISTEN connection → its subscriber; two notifiers in this process stand in for two dynos");
+        var shownMet = Report("other dyno → page", shown, CrossProcessTarget,
+            "RunEventLog.AppendAsync through the second notifier → NOTIFY → the open page re-reads and re-renders → its markup shows the event");
+        return (notifyMet && shownMet, total);
     }
 
     /// <summary>The two reads the initial render waits for, timed on their own, to say where the render's time goes.</summary>

@@ -7,6 +7,7 @@ using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.History;
 using KafkaMigrationPortal.Features.Jobs;
 using KafkaMigrationPortal.Features.Migrations;
+using KafkaMigrationPortal.Features.Notifications;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using MudBlazor.Services;
@@ -29,6 +30,7 @@ public static class PortalModule
         builder.AddPortalIdentity(connection, role);
         builder.Services.AddAuditLog();
         builder.AddPortalJobs(storage);
+        builder.AddApproverNotifications();
         builder.Services.AddMigrationExecution();
         return builder;
     }
@@ -38,6 +40,7 @@ public static class PortalModule
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<ViewerTime>();
+        CircuitPresence.Register(services);
         services.AddMigrationsFeature();
         services.AddHistoryFeature();
         services.AddAuditReaders();

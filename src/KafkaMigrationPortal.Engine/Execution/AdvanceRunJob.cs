@@ -20,6 +20,7 @@ public sealed class AdvanceRunJob(
     StepContextFactory stepContexts,
     RunWriter writer,
     IRunScheduler scheduler,
+    IGateNotifier gates,
     TimeProvider time,
     IOptions<ExecutionOptions> options,
     ILogger<AdvanceRunJob> logger)
@@ -112,6 +113,7 @@ public sealed class AdvanceRunJob(
             await writer.SaveAsync(db, run, ct);
             await events.AppendAsync(run.Id, RunEvent.EngineActor, RunEventKinds.StepAwaitingApproval,
                 $"“{step.Title}” waits for {run.RequiredApprovals} approval(s).", step.Sequence, ct: ct);
+            await TellApproversAsync(new GateOpened(run.Id, step.Sequence), ct);
             return Continuation.None;
         }
 
@@ -131,6 +133,19 @@ public sealed class AdvanceRunJob(
 
         var outcome = await ExecuteStepAsync(db, run, step, ct);
         return await ApplyAsync(db, run, step, outcome, previousReason, ct);
+    }
+
+    private async Task TellApproversAsync(GateOpened gate, CancellationToken ct)
+    {
+        try
+        {
+            await gates.GateOpenedAsync(gate, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The gate is open and shown in the inbox either way; only the message is missing.
+            logger.LogWarning(e, "Run {RunId}: the approvers of step {Step} could not be told", gate.RunId, gate.StepSequence);
+        }
     }
 
     /// <summary>

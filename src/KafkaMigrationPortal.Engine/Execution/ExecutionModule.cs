@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Engine.KafkaChecks;
+using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KafkaMigrationPortal.Engine.Execution;
@@ -11,7 +12,11 @@ public static class ExecutionModule
         services.AddKafkaChecks();
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IRunNotifier, RunNotifier>();
+        services.TryAddSingleton<IRunNotifier>(sp => sp.GetRequiredService<StorageSettings>().Provider == StorageProvider.PostgreSql
+            ? ActivatorUtilities.CreateInstance<PostgresRunNotifier>(sp)
+            : ActivatorUtilities.CreateInstance<RunNotifier>(sp));
+        services.AddHostedService<RunChangeListener>();
+        services.TryAddSingleton<IGateNotifier, NoGateNotifier>();
         services.TryAddSingleton<IRunScheduler, HangfireRunScheduler>();
         services.AddSingleton<RunLease>();
         services.AddSingleton<RunEventLog>();

@@ -5,7 +5,10 @@ namespace KafkaMigrationPortal.Engine.Execution;
 /// <summary>Something changed on a run: a new event, a status change. Carries ids only; read the run for details.</summary>
 public sealed record RunChange(Guid RunId, string Kind, int? EventSequence);
 
-/// <summary>In-process fan-out of run changes, e.g. for a live timeline. Changes made in other processes are not seen.</summary>
+/// <summary>
+/// Fan-out of run changes, e.g. for a live timeline. On PostgreSQL (<see cref="PostgresRunNotifier"/>) changes made by
+/// other processes arrive too, within moments; on SQLite (<see cref="RunNotifier"/>) only this process's.
+/// </summary>
 public interface IRunNotifier
 {
     /// <summary>Calls <paramref name="onChange"/> for every change (of <paramref name="runId"/> only, when given) until disposed.</summary>
@@ -14,6 +17,7 @@ public interface IRunNotifier
     void Publish(RunChange change);
 }
 
+/// <summary>In-process fan-out: the notifier on SQLite, and the local half of <see cref="PostgresRunNotifier"/>.</summary>
 public sealed class RunNotifier(ILogger<RunNotifier> logger) : IRunNotifier
 {
     private readonly ConcurrentDictionary<Guid, (Guid? RunId, Action<RunChange> OnChange)> subscribers = new();

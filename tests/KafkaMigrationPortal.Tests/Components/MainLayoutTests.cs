@@ -1,4 +1,11 @@
+using System.Security.Claims;
 using Bunit;
+using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Features.Approvals;
+using KafkaMigrationPortal.Features.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using KafkaMigrationPortal.Components.Layout;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -7,6 +14,22 @@ namespace KafkaMigrationPortal.Tests.Components;
 
 public sealed class MainLayoutTests : PortalTestContext
 {
+    public MainLayoutTests()
+    {
+        // The navigation's Approvals badge counts the signed-in person's waiting gates: none here.
+        Services.AddSingleton<IApprovalInbox, NoGates>();
+        Services.AddSingleton<IRunNotifier>(new RunNotifier(NullLogger<RunNotifier>.Instance));
+        Services.AddSingleton(TimeProvider.System);
+    }
+
+    private sealed class NoGates : IApprovalInbox
+    {
+        public Task<HerokuGrantNeeded?> GrantNeededAsync(ClaimsPrincipal user, CancellationToken ct = default) => Task.FromResult<HerokuGrantNeeded?>(null);
+
+        public Task<QueryResult<IReadOnlyList<PendingApproval>>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default) =>
+            Task.FromResult(QueryResult<IReadOnlyList<PendingApproval>>.Ok([]));
+    }
+
     private IRenderedComponent<MainLayout> RenderLayout(bool interactive = true)
     {
         SetRendererInfo(new RendererInfo(interactive ? "Server" : "Static", interactive));

@@ -17,8 +17,9 @@ public sealed partial class AppJsonTests
 
     private static readonly HashSet<string> EnvFields = ["description", "value", "required", "generator"];
 
-    // Variables that Heroku itself sets on every dyno or that an add-on in app.json provides.
-    private static readonly HashSet<string> ProvidedByHeroku = ["PORT", "DYNO", "DATABASE_URL"];
+    // Variables that Heroku itself sets on every dyno (HEROKU_APP_DEFAULT_DOMAIN_NAME with dyno metadata enabled) or
+    // that an add-on in app.json provides.
+    private static readonly HashSet<string> ProvidedByHeroku = ["PORT", "DYNO", "DATABASE_URL", "HEROKU_APP_DEFAULT_DOMAIN_NAME"];
 
     // ASP.NET Core's own hosting settings, which the single-operator guard reads to see where the server listens; the
     // Procfile sets them (--urls), app.json must not.

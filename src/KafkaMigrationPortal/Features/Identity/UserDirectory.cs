@@ -12,6 +12,9 @@ public sealed record HerokuTokens(string AccessToken, string? RefreshToken, Date
 
 public sealed record UserView(Guid Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset LastSignInAt);
 
+/// <summary>Someone added by an admin who has not signed in yet: their first sign-in gets <paramref name="Roles"/>.</summary>
+public sealed record PendingPersonView(Guid Id, string Email, IReadOnlyList<string> Roles, string AddedBy, DateTimeOffset AddedAt);
+
 /// <summary>The people who have signed in, their roles and their (encrypted) Heroku grants.</summary>
 public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, HerokuTokenVault vault, SignInAllowList allowList, AuditLog audit, TimeProvider time)
 {
@@ -35,18 +38,22 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
             {
                 var now = time.GetUtcNow();
                 var user = await db.Set<UserAccount>().SingleOrDefaultAsync(u => u.HerokuUserId == identity.HerokuUserId, ct);
+                PendingMember? added = null;
                 if (user is null)
                 {
                     var isFirst = allowList.FirstSignInIsAdmin && !await db.Set<UserAccount>().AnyAsync(ct);
+                    var email = identity.Email.Trim().ToLowerInvariant();
+                    added = await db.Set<PendingMember>().SingleOrDefaultAsync(p => p.Email == email, ct);
                     user = new UserAccount
                     {
                         Id = Guid.NewGuid(),
                         HerokuUserId = identity.HerokuUserId,
                         Email = identity.Email,
                         CreatedAt = now,
-                        Roles = isFirst ? string.Join(',', TeamRole.All) : TeamRole.Viewer,
+                        Roles = isFirst ? string.Join(',', TeamRole.All) : added?.Roles ?? TeamRole.Viewer,
                     };
                     db.Add(user);
+                    if (added is not null) db.Remove(added);
                 }
 
                 user.Email = identity.Email;
@@ -62,8 +69,9 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
                 if (tokens is not null) StoreTokens(user, tokens);
                 signedIn = user;
                 var grant = tokens is null ? $"kept the earlier '{user.EffectiveGrantedScope()}' grant" : $"granted '{user.EffectiveGrantedScope()}'";
+                var inAdvance = added is null ? "" : $"; roles given in advance by {added.AddedBy}";
                 return new AuditRecord(user.Email, "user.signed-in",
-                    $"{user.Email} signed in with Heroku (roles: {user.Roles}; {grant}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})");
+                    $"{user.Email} signed in with Heroku (roles: {user.Roles}; {grant}{inAdvance}{(madeAdmin ? $"; admin as listed in {SignInAllowList.AdminsKey}" : "")})");
             }, cancellationToken);
             return signedIn!;
         }
@@ -144,6 +152,115 @@ public sealed class UserDirectory(IDbContextFactory<PortalDbContext> contexts, H
         var users = await db.Set<UserAccount>().AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
         return QueryResult<IReadOnlyList<UserView>>.Ok(users.Select(u => new UserView(u.Id, u.Email, u.Name, u.RoleList, u.LastSignInAt)).ToList());
     }
+
+    /// <summary>People added by an admin who have not signed in yet.</summary>
+    public async Task<QueryResult<IReadOnlyList<PendingPersonView>>> ListPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var pending = await db.Set<PendingMember>().AsNoTracking().OrderBy(p => p.Email).ToListAsync(cancellationToken);
+        return QueryResult<IReadOnlyList<PendingPersonView>>.Ok(pending.Select(View).ToList());
+    }
+
+    /// <summary>
+    /// Adds a person by e-mail before their first sign-in, which then gets <paramref name="roles"/> (if the allow-list
+    /// admits them: this admits nobody). Only admins may; adding the same address again replaces the roles.
+    /// </summary>
+    public async Task<QueryResult<PendingPersonView>> AddInAdvanceAsync(Guid adminId, string email, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)
+    {
+        var address = (email ?? "").Trim().ToLowerInvariant();
+        if (!IsEmailAddress(address))
+        {
+            return QueryResult<PendingPersonView>.Failed($"'{email?.Trim()}' is not an e-mail address: enter one such as name@example.com.");
+        }
+
+        var unknown = roles.Except(TeamRole.All).ToList();
+        if (unknown.Count > 0)
+        {
+            return QueryResult<PendingPersonView>.Failed($"Unknown role(s): {string.Join(", ", unknown)}.");
+        }
+
+        if (roles.Count == 0)
+        {
+            return QueryResult<PendingPersonView>.Failed("Choose at least one role (viewer to let them only look).");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var admin = await db.Set<UserAccount>().AsNoTracking().SingleOrDefaultAsync(u => u.Id == adminId, cancellationToken);
+        if (admin is null || !admin.HasRole(TeamRole.Admin) || admin.AccessRevokedAt is not null)
+        {
+            return QueryResult<PendingPersonView>.Failed("Only an admin can add people.");
+        }
+
+        var existing = await db.Set<UserAccount>().AsNoTracking().Select(u => u.Email).ToListAsync(cancellationToken);
+        if (existing.Any(e => string.Equals(e, address, StringComparison.OrdinalIgnoreCase)))
+        {
+            return QueryResult<PendingPersonView>.Failed($"{address} has signed in already: change their roles in the table.");
+        }
+
+        var granted = string.Join(',', TeamRole.All.Where(roles.Contains));
+        PendingMember? stored = null;
+        try
+        {
+            await audit.RecordAsync(async (changing, ct) =>
+            {
+                stored = await changing.Set<PendingMember>().SingleOrDefaultAsync(p => p.Email == address, ct);
+                var before = stored?.Roles;
+                if (stored is null)
+                {
+                    stored = new PendingMember { Id = Guid.NewGuid(), Email = address, Roles = granted, AddedBy = admin.Email, AddedAt = time.GetUtcNow() };
+                    changing.Add(stored);
+                }
+                else
+                {
+                    stored.Roles = granted;
+                    stored.AddedBy = admin.Email;
+                }
+
+                return new AuditRecord(admin.Email, "user.added-in-advance",
+                    before is null
+                        ? $"{address} added before their first sign-in, with roles {granted}"
+                        : $"{address} (not signed in yet): roles {Describe(before)} → {granted}");
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return QueryResult<PendingPersonView>.Failed("The change could not be written to the audit log, so it was not made. Try again in a moment.");
+        }
+
+        return QueryResult<PendingPersonView>.Ok(View(stored!));
+    }
+
+    /// <summary>Withdraws a person added in advance who has not signed in yet. Only admins may.</summary>
+    public async Task<QueryResult<PendingPersonView>> WithdrawInAdvanceAsync(Guid adminId, Guid pendingId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var admin = await db.Set<UserAccount>().AsNoTracking().SingleOrDefaultAsync(u => u.Id == adminId, cancellationToken);
+        if (admin is null || !admin.HasRole(TeamRole.Admin) || admin.AccessRevokedAt is not null)
+        {
+            return QueryResult<PendingPersonView>.Failed("Only an admin can withdraw people.");
+        }
+
+        PendingMember? removed = null;
+        await audit.RecordAsync(async (changing, ct) =>
+        {
+            removed = await changing.Set<PendingMember>().SingleOrDefaultAsync(p => p.Id == pendingId, ct);
+            if (removed is null) return new AuditRecord(admin.Email, "user.added-in-advance-withdrawn", "nobody to withdraw (already signed in or withdrawn)");
+            changing.Remove(removed);
+            return new AuditRecord(admin.Email, "user.added-in-advance-withdrawn", $"{removed.Email} withdrawn before their first sign-in (roles were {removed.Roles})");
+        }, cancellationToken);
+        return removed is null ? QueryResult<PendingPersonView>.Failed("They have signed in or were withdrawn already.") : QueryResult<PendingPersonView>.Ok(View(removed));
+    }
+
+    private static PendingPersonView View(PendingMember p) => new(p.Id, p.Email, p.RoleList, p.AddedBy, p.AddedAt);
+
+    private static bool IsEmailAddress(string address) =>
+        address.Length is > 2 and <= 320
+        && !address.Any(char.IsWhiteSpace)
+        && address.IndexOf('@') is var at and > 0
+        && at == address.LastIndexOf('@')
+        && at < address.Length - 1
+        && System.Net.Mail.MailAddress.TryCreate(address, out var parsed)
+        && parsed.Address == address;
 
     /// <summary>Replaces a user's roles. Only admins may; the last admin cannot give up the role.</summary>
     public async Task<QueryResult<UserView>> SetRolesAsync(Guid adminId, Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken = default)

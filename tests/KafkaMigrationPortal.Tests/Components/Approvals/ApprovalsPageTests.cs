@@ -126,6 +126,23 @@ public sealed class ApprovalsPageTests : MigrationsTestContext
         Assert.Empty(page.FindAll("[data-testid=gate-also-attached]"));
     }
 
+    [Fact]
+    public async Task A_gate_opened_elsewhere_appears_without_a_reload_and_the_page_stops_listening_once_gone()
+    {
+        var page = Render<ApprovalsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=empty-state]")));
+
+        var gate = Gate();
+        inbox.Answer = QueryResult<IReadOnlyList<PendingApproval>>.Ok([gate]);
+        Notifier.Publish(new KafkaMigrationPortal.Engine.Execution.RunChange(gate.RunId, KafkaMigrationPortal.Engine.Execution.RunEventKinds.StepAwaitingApproval, 12));
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=approval-{gate.RunId}]")));
+        var reads = inbox.Reads;
+        await DisposeComponentsAsync();
+        Notifier.Publish(new KafkaMigrationPortal.Engine.Execution.RunChange(gate.RunId, "run-updated", null));
+        Assert.Equal(reads, inbox.Reads);
+    }
+
     private sealed class FakeInbox : IApprovalInbox
     {
         public QueryResult<IReadOnlyList<PendingApproval>> Answer { get; set; } = QueryResult<IReadOnlyList<PendingApproval>>.Ok([]);

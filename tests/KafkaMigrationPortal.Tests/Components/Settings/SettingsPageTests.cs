@@ -5,6 +5,8 @@ using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Settings;
+using Microsoft.Extensions.Configuration;
+using KafkaMigrationPortal.Features.Notifications;
 using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
@@ -29,7 +31,11 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         Services.AddSingleton<IHerokuClientFactory>(heroku);
         Services.AddSingleton<HerokuConnectionStatus>();
         Services.AddSingleton<IPersonalHerokuGrant>(grant);
+        Services.AddSingleton(_ => notifications);
     }
+
+    /// <summary>What the notifications card shows; read when the page first renders.</summary>
+    private ApproverNotificationSettings notifications = ApproverNotificationSettings.None;
 
     async Task IAsyncLifetime.InitializeAsync() => await database.PrepareAsync(Services);
 
@@ -150,6 +156,57 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("revoked", page.Find("[data-testid=token-state]").TextContent.Trim()));
         Assert.Empty(page.FindAll("[data-testid=token-value]"));
         Assert.DoesNotContain(value, page.Markup);
+    }
+
+    [Fact]
+    public async Task An_admin_adds_someone_by_e_mail_with_roles_before_their_first_sign_in()
+    {
+        await SignInAsync("alice@example.com");
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=add-person-button]")));
+
+        page.Find("input[type=email]").Change("Dave@Example.com");
+        page.Find("input[aria-label='approver for the person added']").Change(true);
+        page.Find("[data-testid=add-person-button]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("dave@example.com gets viewer, approver at their first sign-in", page.Find("[data-testid=roles-message]").TextContent));
+        Assert.Contains("viewer, approver", page.Find("[data-testid='pending-dave@example.com']").TextContent);
+    }
+
+    [Fact]
+    public async Task A_bad_address_is_refused_with_a_clear_message_and_nothing_is_added()
+    {
+        await SignInAsync("alice@example.com");
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=add-person-button]")));
+
+        page.Find("input[type=email]").Change("dave at example");
+        page.Find("[data-testid=add-person-button]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("'dave at example' is not an e-mail address", page.Find("[data-testid=roles-message]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=pending-people]"));
+        Assert.Empty((await Services.GetRequiredService<UserDirectory>().ListPendingAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task Approver_notifications_are_shown_without_the_webhook_path_or_the_mail_password()
+    {
+        notifications = (ApproverNotificationSettings.From(new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [ApproverNotificationSettings.SlackWebhookKey] = "https://hooks.slack.com/services/T0001/B0002/secret-webhook-token",
+            [ApproverNotificationSettings.SmtpUrlKey] = "smtps://portal:smtp-password@smtp.example.com",
+            [ApproverNotificationSettings.MailFromKey] = "portal@example.com",
+            [ApproverNotificationSettings.BaseUrlKey] = "https://kmp.example.com",
+        }).Build()));
+        await SignInAsync("alice@example.com");
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("incoming webhook at hooks.slack.com/…", page.Find("[data-testid=notifications-slack]").TextContent));
+        Assert.Contains("from portal@example.com through smtps://portal@smtp.example.com:465 (password set)", Normalized(page.Find("[data-testid=notifications-email]").TextContent));
+        Assert.Contains("https://kmp.example.com/", page.Find("[data-testid=notifications-links]").TextContent);
+        Assert.DoesNotContain("secret-webhook-token", page.Markup);
+        Assert.DoesNotContain("smtp-password", page.Markup);
     }
 
     private sealed class StubGrant : IPersonalHerokuGrant

@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Components.Shared;
 using System.Security.Claims;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.KafkaChecks;
@@ -40,10 +41,13 @@ public sealed class RunConsole(
     MigrationRunService runs,
     PortalMembers members,
     AppAccess access,
+    CircuitPresence presence,
     ILogger<RunConsole> logger) : IRunConsole
 {
     public async Task<QueryResult<RunDetails>> GetAsync(Guid runId, CancellationToken ct = default)
     {
+        // A page's timer re-reads the run; while its browser is away the read waits, and once the circuit is gone it is skipped.
+        if (!await presence.WaitUntilConnectedAsync(ct)) return QueryResult<RunDetails>.Failed("The page has been closed.");
         try
         {
             return await runs.GetAsync(runId, ct) is { } details

@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Planning;
@@ -19,10 +20,12 @@ public interface IRunKafkaMonitor
 
 /// <summary>Reads lag, watermarks and parity of a run's two clusters through the inspector (GETs and Kafka reads only).</summary>
 public sealed class RunKafkaMonitor(IRunCredentialResolver credentials, IHerokuClientFactory clients, IKafkaInspector inspector, TimeProvider time,
-    ILogger<RunKafkaMonitor> logger) : IRunKafkaMonitor
+    CircuitPresence presence, ILogger<RunKafkaMonitor> logger) : IRunKafkaMonitor
 {
     public async Task<QueryResult<KafkaPanelReading>> ReadAsync(RunDetails details, CancellationToken ct = default)
     {
+        // The panel reads on a timer; no cluster is read for a browser that is away, nor after its circuit has gone.
+        if (!await presence.WaitUntilConnectedAsync(ct)) return QueryResult<KafkaPanelReading>.Failed("The page has been closed.");
         var run = details.Run;
         var plan = details.Plan;
         try
