@@ -92,16 +92,22 @@ internal static class ApprovalChecks
             $"{PinVars.ConsumerAddonName}={Redaction.ConfigVarValue(PinVars.ConsumerAddonName, value)}");
     }
 
-    private static async Task<LiveCheck> PrimaryPointsAwayFromAsync(StepContext context, AddonRole doomed)
+    private static Task<LiveCheck> PrimaryPointsAwayFromAsync(StepContext context, AddonRole doomed) =>
+        context.AddonId(doomed) is null
+            ? Task.FromResult(new LiveCheck($"{context.Plan.PrimaryAttachment} does not point at the add-on to destroy", LiveCheckResult.Passed, "The add-on was never created."))
+            : PrimaryAsync(context, doomed, shouldPointAt: false, $"{context.Plan.PrimaryAttachment} does not point at the add-on to destroy");
+
+    private static Task<LiveCheck> PrimaryPointsAtTargetAsync(StepContext context) =>
+        PrimaryAsync(context, AddonRole.Target, shouldPointAt: true, $"{context.Plan.PrimaryAttachment} points at the new add-on");
+
+    /// <summary>Whether the primary attachment points at <paramref name="role"/>'s add-on is what <paramref name="shouldPointAt"/> asks; no primary attachment fails.</summary>
+    private static async Task<LiveCheck> PrimaryAsync(StepContext context, AddonRole role, bool shouldPointAt, string name)
     {
         var primary = context.Plan.PrimaryAttachment;
-        var name = $"{primary} does not point at the add-on to destroy";
-        if (context.AddonId(doomed) is not { } doomedId) return new LiveCheck(name, LiveCheckResult.Passed, "The add-on was never created.");
         var attachments = await context.Platform.ListAttachmentsAsync(context.App, context.CancellationToken);
-        var current = attachments.FirstOrDefault(a => a.Name == primary);
-        if (current is null) return new LiveCheck(name, LiveCheckResult.Failed, $"No add-on is attached as {primary}.");
-        var same = string.Equals(current.Addon.Id, doomedId.ToString(), StringComparison.OrdinalIgnoreCase);
-        return new LiveCheck(name, same ? LiveCheckResult.Failed : LiveCheckResult.Passed, $"{primary} is {current.Addon.Name}.");
+        if (attachments.FirstOrDefault(a => a.Name == primary) is not { } current) return new LiveCheck(name, LiveCheckResult.Failed, $"No add-on is attached as {primary}.");
+        var pointsAt = context.AddonId(role) is { } id && string.Equals(current.Addon.Id, id.ToString(), StringComparison.OrdinalIgnoreCase);
+        return new LiveCheck(name, pointsAt == shouldPointAt ? LiveCheckResult.Passed : LiveCheckResult.Failed, $"{primary} is {current.Addon.Name}.");
     }
 
     private static PlanStep PlanStep(StepContext context) => context.Plan.Steps[context.Step.PlanStepIndex];
@@ -126,18 +132,6 @@ internal static class ApprovalChecks
             : new LiveCheck(name, LiveCheckResult.Failed, string.Join("; ",
                 new[] { notReady.Count > 0 ? $"topics not ready: {string.Join(", ", notReady)}" : null, missingGroups.Count > 0 ? $"groups missing: {string.Join(", ", missingGroups)}" : null }
                     .Where(t => t is not null)) + ".");
-    }
-
-    private static async Task<LiveCheck> PrimaryPointsAtTargetAsync(StepContext context)
-    {
-        var primary = context.Plan.PrimaryAttachment;
-        var name = $"{primary} points at the new add-on";
-        var attachments = await context.Platform.ListAttachmentsAsync(context.App, context.CancellationToken);
-        var current = attachments.FirstOrDefault(a => a.Name == primary);
-        var target = context.AddonId(AddonRole.Target);
-        var same = current is not null && target is { } id && string.Equals(current.Addon.Id, id.ToString(), StringComparison.OrdinalIgnoreCase);
-        return new LiveCheck(name, same ? LiveCheckResult.Passed : LiveCheckResult.Failed,
-            current is null ? $"No add-on is attached as {primary}." : $"{primary} is {current.Addon.Name}.");
     }
 
     private static LiveCheck Unavailable<T>(string name, KafkaCheckResult<T> result) where T : class =>
