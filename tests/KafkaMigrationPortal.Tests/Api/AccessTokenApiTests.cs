@@ -91,17 +91,34 @@ public sealed class AccessTokenApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Nobody_revokes_another_persons_token()
+    public async Task Only_an_admin_revokes_another_persons_token()
     {
-        var alice = await portal.PersonAsync("alice@example.com", scope: null);
+        var alice = await portal.PersonAsync("alice@example.com", scope: null); // the first to sign in: the admin.
         var bob = await portal.PersonAsync("bob@example.com", scope: null);
-        var created = await portal.CreatedTokenAsync(alice, TimeSpan.FromDays(30), AccessTokenScopes.Read);
+        var tokens = portal.Services.GetRequiredService<AccessTokenStore>();
+        var alices = await portal.CreatedTokenAsync(alice, TimeSpan.FromDays(30), AccessTokenScopes.Read);
+        var bobs = await portal.CreatedTokenAsync(bob, TimeSpan.FromDays(30), AccessTokenScopes.Read);
 
-        var byBob = await portal.Services.GetRequiredService<AccessTokenStore>().RevokeAsync(bob.Principal, created.Token.Id);
-        using var still = await portal.Client(created.Value).GetAsync("/api/v1/runs");
+        var byBob = await tokens.RevokeAsync(bob.Principal, alices.Token.Id);
+        var bobSeesOthers = await tokens.ListOthersUsableAsync(bob.Principal);
+        using var alicesStill = await portal.Client(alices.Value).GetAsync("/api/v1/runs");
+        var aliceSeesBefore = await tokens.ListOthersUsableAsync(alice.Principal);
+        var byAlice = await tokens.RevokeAsync(alice.Principal, bobs.Token.Id);
+        using var bobsAfter = await portal.Client(bobs.Value).GetAsync("/api/v1/runs");
+        var aliceSeesAfter = await tokens.ListOthersUsableAsync(alice.Principal);
 
         Assert.False(byBob.Succeeded);
-        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+        Assert.Equal(Engine.Refusals.RoleRequired, bobSeesOthers.ErrorCode);
+        Assert.Equal(HttpStatusCode.OK, alicesStill.StatusCode);
+        var listed = Assert.Single(aliceSeesBefore.Value!);
+        Assert.Equal((bobs.Token.Id, "bob@example.com"), (listed.Id, listed.Owner));
+        Assert.True(byAlice.Succeeded, byAlice.Error);
+        await bobsAfter.AssertProblemAsync(HttpStatusCode.Unauthorized, AccessTokenRefusals.Revoked);
+        Assert.Empty(aliceSeesAfter.Value!);
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var audited = await db.AuditEntries.AsNoTracking().Where(e => e.Action == "api-token.revoked").SingleAsync();
+        Assert.Equal("alice@example.com", audited.Actor);
+        Assert.Contains($"{bobs.Token.PublicId} “bob@example.com script” of bob@example.com", audited.Summary);
     }
 
     [Fact]

@@ -199,6 +199,36 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
     }
 
     [Fact]
+    public async Task A_poller_of_events_gets_304_until_the_run_has_new_ones()
+    {
+        var runId = await portal.RunAtItsGateAsync();
+        var events = $"/api/v1/runs/{runId}/events?after=0&limit={ApiRunReader.MaxEvents}";
+        using var first = await portal.CarolApi.GetAsync(events);
+        var seen = (await first.JsonAsync())["items"]!.AsArray().Count;
+        var etag = first.Headers.ETag!.ToString();
+
+        using var unchanged = await IfNoneMatchAsync(portal.CarolApi, events, etag);
+        using var otherCursor = await IfNoneMatchAsync(portal.CarolApi, $"/api/v1/runs/{runId}/events?after=1&limit={ApiRunReader.MaxEvents}", etag);
+        await portal.Host.Runs.AbortAsync(runId, "alice@example.com", "polling");
+        using var changed = await IfNoneMatchAsync(portal.CarolApi, events, etag);
+
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherCursor.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var items = (await changed.JsonAsync())["items"]!.AsArray();
+        Assert.True(items.Count > seen, $"{items.Count} events after the abort, {seen} before");
+        Assert.Equal("aborted", (string?)items[^1]!["kind"]);
+        Assert.NotEqual(etag, changed.Headers.ETag!.ToString());
+    }
+
+    private static async Task<HttpResponseMessage> IfNoneMatchAsync(HttpClient client, string path, string etag)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task The_approvals_waiting_for_someone_list_only_gates_they_may_decide()
     {
         var runId = await portal.RunAtItsGateAsync();

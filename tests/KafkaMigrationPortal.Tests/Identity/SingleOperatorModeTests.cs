@@ -1,4 +1,5 @@
 using System.Net;
+using KafkaMigrationPortal.Features.AccessTokens;
 using KafkaMigrationPortal.Features.Connections;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Features.Migrations;
@@ -104,6 +105,28 @@ public sealed class SingleOperatorModeTests : IAsyncLifetime
         Assert.Equal(HerokuConnection.ApiKeyVariable, run.Run.ExecutedWith);
         var maintenance = Assert.Single(sandbox.Services.GetRequiredService<SandboxMutationLog>().Entries(), m => m.Method == "PATCH" && m.Path == "/apps/mackerel");
         Assert.Equal(SandboxUsers.Bob.Email, maintenance.User);
+    }
+
+    [Fact]
+    public async Task In_single_operator_mode_the_API_still_takes_only_a_token_and_the_local_operators_token_works()
+    {
+        var portal = Portal(apiKey: true, oauthClient: false);
+        using var settings = await Browser(portal).GetAsync("/settings"); // the local operator's account, made on first sight
+        Guid operatorId;
+        await using (var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+            operatorId = (await db.Set<UserAccount>().SingleAsync()).Id;
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.NameIdentifier, operatorId.ToString()), new(System.Security.Claims.ClaimTypes.Email, PortalClaims.LocalOperatorEmail)], "test"));
+        var created = await portal.Services.GetRequiredService<AccessTokenStore>().CreateAsync(principal, new NewAccessToken("laptop script", [AccessTokenScopes.Read], TimeSpan.FromDays(1)));
+        var script = Browser(portal);
+        script.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Value!.Value);
+
+        using var withoutToken = await Browser(portal).GetAsync("/api/v1/runs");
+        using var withToken = await script.GetAsync("/api/v1/runs");
+
+        Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
     }
 
     [Theory]

@@ -12,13 +12,13 @@ namespace KafkaMigrationPortal.Features.AccessTokens;
 
 /// <summary>A token as Settings lists it: never its value.</summary>
 public sealed record AccessTokenView(
-    Guid Id, string PublicId, string Name, IReadOnlyList<string> Scopes,
+    Guid Id, string PublicId, string Name, string Owner, IReadOnlyList<string> Scopes,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
 {
     public bool IsUsableAt(DateTimeOffset now) => RevokedAt is null && ExpiresAt > now;
 
-    internal static AccessTokenView Of(ApiAccessToken token) =>
-        new(token.Id, token.PublicId, token.Name, token.ScopeList, token.CreatedAt, token.ExpiresAt, token.RevokedAt, token.LastUsedAt);
+    internal static AccessTokenView Of(ApiAccessToken token, string owner) =>
+        new(token.Id, token.PublicId, token.Name, owner, token.ScopeList, token.CreatedAt, token.ExpiresAt, token.RevokedAt, token.LastUsedAt);
 }
 
 /// <summary>What Settings asks for when creating a token.</summary>
@@ -43,8 +43,8 @@ public static class AccessTokenRefusals
 }
 
 /// <summary>
-/// Personal access tokens: created, listed and revoked by their owner in Settings, checked by the API on every
-/// request. A token is <c>kmp_</c> and the base64url of 32 random bytes; the database holds its SHA-256 only, so a copy
+/// Personal access tokens: created, listed and revoked by their owner in Settings (an admin may also revoke anyone's,
+/// for someone who left or a token that leaked), checked by the API on every request. A token is <c>kmp_</c> and the base64url of 32 random bytes; the database holds its SHA-256 only, so a copy
 /// of it authenticates nobody.
 /// </summary>
 public sealed class AccessTokenStore(
@@ -100,7 +100,7 @@ public sealed class AccessTokenStore(
             return QueryResult<CreatedAccessToken>.Failed("The token could not be saved: the portal's database did not answer. Try again in a moment.", Refusals.Unavailable);
         }
 
-        return QueryResult<CreatedAccessToken>.Ok(new(AccessTokenView.Of(token), value));
+        return QueryResult<CreatedAccessToken>.Ok(new(AccessTokenView.Of(token, member.Email), value));
     }
 
     /// <summary>The signed-in person's own tokens, newest first, revoked and expired ones included.</summary>
@@ -111,7 +111,7 @@ public sealed class AccessTokenStore(
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var tokens = await db.Set<ApiAccessToken>().AsNoTracking().Where(t => t.UserId == id).ToListAsync(ct);
-            return QueryResult<IReadOnlyList<AccessTokenView>>.Ok(tokens.OrderByDescending(t => t.CreatedAt).Select(AccessTokenView.Of).ToList());
+            return QueryResult<IReadOnlyList<AccessTokenView>>.Ok(tokens.OrderByDescending(t => t.CreatedAt).Select(t => AccessTokenView.Of(t, user.Email() ?? "")).ToList());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -120,23 +120,48 @@ public sealed class AccessTokenStore(
         }
     }
 
-    /// <summary>Revokes one of the signed-in person's own tokens; it is refused from the next request on.</summary>
+    /// <summary>For an admin: every other person's tokens that can still be used, newest first.</summary>
+    public async Task<QueryResult<IReadOnlyList<AccessTokenView>>> ListOthersUsableAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        if (await members.CurrentAsync(user, ct) is not { } member || !member.Has(TeamRole.Admin))
+            return QueryResult<IReadOnlyList<AccessTokenView>>.Failed("Only an admin sees other people's tokens.", Refusals.RoleRequired);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var now = time.GetUtcNow();
+            var tokens = await db.Set<ApiAccessToken>().AsNoTracking().Where(t => t.UserId != member.Id && t.RevokedAt == null)
+                .Join(db.Set<UserAccount>(), t => t.UserId, u => u.Id, (t, u) => new { Token = t, u.Email }).ToListAsync(ct);
+            return QueryResult<IReadOnlyList<AccessTokenView>>.Ok(tokens.Where(t => t.Token.ExpiresAt > now).OrderByDescending(t => t.Token.CreatedAt)
+                .Select(t => AccessTokenView.Of(t.Token, t.Email)).ToList());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Listing everyone's API tokens for {User} failed", member.Email);
+            return QueryResult<IReadOnlyList<AccessTokenView>>.Failed("The tokens could not be loaded: the portal's database did not answer. Try again in a moment.", Refusals.Unavailable);
+        }
+    }
+
+    /// <summary>Revokes one of the signed-in person's own tokens, or anyone's for an admin; it is refused from the next request on.</summary>
     public async Task<QueryResult<AccessTokenView>> RevokeAsync(ClaimsPrincipal user, Guid tokenId, CancellationToken ct = default)
     {
         if (await members.CurrentAsync(user, ct) is not { } member)
             return QueryResult<AccessTokenView>.Failed("You are no longer a user of this portal: sign in again.", Refusals.NotAMember);
-        ApiAccessToken? revoked = null;
+        var admin = member.Has(TeamRole.Admin);
+        AccessTokenView? revoked = null;
         await audit.RecordAsync(async (db, c) =>
         {
-            revoked = await db.Set<ApiAccessToken>().SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == member.Id, c);
-            if (revoked is null) return new AuditRecord(member.Email, "api-token.revoke-refused", $"{member.Email} tried to revoke an API token that is not theirs ({tokenId}).");
-            revoked.RevokedAt ??= time.GetUtcNow();
+            var token = await db.Set<ApiAccessToken>().SingleOrDefaultAsync(t => t.Id == tokenId && (admin || t.UserId == member.Id), c);
+            if (token is null) return new AuditRecord(member.Email, "api-token.revoke-refused", $"{member.Email} tried to revoke an API token that is not theirs ({tokenId}).");
+            var owner = token.UserId == member.Id ? member.Email : await db.Set<UserAccount>().Where(u => u.Id == token.UserId).Select(u => u.Email).SingleAsync(c);
+            token.RevokedAt ??= time.GetUtcNow();
             await db.SaveChangesAsync(c);
-            return new AuditRecord(member.Email, "api-token.revoked", $"{member.Email} revoked API token {revoked.PublicId} “{revoked.Name}”.");
+            revoked = AccessTokenView.Of(token, owner);
+            return new AuditRecord(member.Email, "api-token.revoked",
+                $"{member.Email} revoked API token {token.PublicId} “{token.Name}”{(owner == member.Email ? "" : $" of {owner}")}.");
         }, ct);
         return revoked is null
             ? QueryResult<AccessTokenView>.Failed("You have no such token.", Refusals.InvalidRequest)
-            : QueryResult<AccessTokenView>.Ok(AccessTokenView.Of(revoked));
+            : QueryResult<AccessTokenView>.Ok(revoked);
     }
 
     /// <summary>Whose token <paramref name="presented"/> is, if it is one that may be used now.</summary>

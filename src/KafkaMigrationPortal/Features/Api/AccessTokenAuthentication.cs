@@ -14,7 +14,8 @@ namespace KafkaMigrationPortal.Features.Api;
 /// <summary>
 /// <c>Authorization: Bearer kmp_…</c>: the API's only way in (no cookie, so no cross-site request can act). An accepted
 /// token gives the principal sign-in gives (portal user id, e-mail, name, roles from the database) plus its scopes;
-/// each use is recorded in the audit log under the token's public id. Refusals answer 401 problem details.
+/// each use that reaches an endpoint is recorded in the audit log under the token's public id
+/// (<see cref="AccessTokenUseRecorder"/>). Refusals answer 401 problem details.
 /// </summary>
 public sealed class AccessTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessTokenStore tokens)
@@ -32,7 +33,7 @@ public sealed class AccessTokenHandler(
         if (!check.Accepted) return AuthenticateResult.Fail(new AccessTokenRefused(check.Refusal!, check.Message!));
 
         var (token, owner) = (check.Token!, check.Owner!);
-        await tokens.RecordUseAsync(token, owner, $"{Request.Method} {Request.Path}", Context.RequestAborted);
+        Context.Items[typeof(AccessTokenCheck)] = check;
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, owner.Id.ToString()),
@@ -62,6 +63,21 @@ public sealed class AccessTokenHandler(
     private sealed class AccessTokenRefused(string code, string message) : Exception(message)
     {
         public string Code { get; } = code;
+    }
+}
+
+/// <summary>
+/// Records each use of a token in the audit log as the endpoint is reached: after authorization and the rate limit,
+/// so a refused request writes nothing.
+/// </summary>
+internal sealed class AccessTokenUseRecorder(AccessTokenStore tokens) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Items[typeof(AccessTokenCheck)] is AccessTokenCheck { Accepted: true } check)
+            await tokens.RecordUseAsync(check.Token!, check.Owner!, $"{http.Request.Method} {http.Request.Path}", http.RequestAborted);
+        return await next(context);
     }
 }
 

@@ -34,7 +34,7 @@ internal static class ApiEndpoints
         api.MapGet("/runs/{runId:guid}", GetAsync).RequireAuthorization(ApiPolicies.Read)
             .WithName("getRun").WithSummary("A run with its steps, waits and decisions").Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/runs/{runId:guid}/events", EventsAsync).RequireAuthorization(ApiPolicies.Read)
-            .WithName("listRunEvents").WithSummary("A run's events after a cursor, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithName("listRunEvents").WithSummary("A run's events after a cursor, oldest first").Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/runs/{runId:guid}/events/stream", RunEventStream.FollowAsync).RequireAuthorization(ApiPolicies.Read)
             .WithName("streamRunEvents").WithSummary("A run's events as Server-Sent Events, until it has finished")
             .Produces<ApiRunEvent>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
@@ -169,12 +169,19 @@ internal static class ApiEndpoints
         return TypedResults.Ok(run.Value);
     }
 
-    private static async Task<Results<Ok<ApiEventPage>, ProblemHttpResult>> EventsAsync(
+    private static async Task<Results<Ok<ApiEventPage>, StatusCodeHttpResult, ProblemHttpResult>> EventsAsync(
         Guid runId, HttpContext http, ApiRunReader reader, int? after, int? limit, CancellationToken ct)
     {
         var (from, size) = (after ?? 0, limit ?? 100);
         if (from < 0 || size < 1 || size > ApiRunReader.MaxEvents)
             return ApiProblems.For(Refusals.InvalidRequest, $"'after' is an event id (0 for the first) and 'limit' is 1 to {ApiRunReader.MaxEvents}.");
+        if (http.Request.Headers.IfNoneMatch.Count > 0)
+        {
+            var version = await reader.VersionAsync(runId, ct);
+            if (version is { Succeeded: true, Value: { } current } && NotModified(http, current.PageETag(from, size)))
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
         var read = await reader.EventsAfterAsync(runId, from, size, ct);
         if (!read.Succeeded) return ApiProblems.Refused(read.ErrorCode, read.Error!);
         if (read.Value is not { } found) return ApiProblems.For(Refusals.RunNotFound, $"There is no migration run {runId}.");
@@ -186,7 +193,7 @@ internal static class ApiEndpoints
             http.Response.Headers.Append(HeaderNames.Link, $"<{next}>; rel=\"next\"");
         }
 
-        http.Response.Headers.ETag = found.Version.ETag;
+        http.Response.Headers.ETag = found.Version.PageETag(from, size);
         return TypedResults.Ok(new ApiEventPage(found.Events.Select(ApiRunEvent.Of).ToList(), last, next, found.Version.Finished));
     }
 

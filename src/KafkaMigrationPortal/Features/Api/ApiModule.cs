@@ -20,6 +20,7 @@ public static class ApiModule
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddSingleton<ApiRunReader>();
         services.AddSingleton<IdempotencyKeys>();
+        services.AddApiRateLimit();
         services.AddOpenApi(DocumentName, options =>
         {
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
@@ -56,6 +57,7 @@ public static class ApiModule
         endpoints.MapOpenApi(DocumentPath).AllowAnonymous();
         var api = endpoints.MapGroup(ApiRoutes.Base).WithMetadata(new ApiEndpointMetadata()).WithTags("runs");
         api.MapRunEndpoints();
+        api.RequireRateLimiting(ApiRateLimit.PolicyName).AddEndpointFilter<AccessTokenUseRecorder>();
         api.MapFallback("{**path}", (HttpContext http) => ApiProblems.For(ApiProblems.NotFound, $"There is no {http.Request.Method} {http.Request.Path} in the API; see {DocumentPath}."))
             .AllowAnonymous()
             .ExcludeFromDescription();

@@ -18,6 +18,7 @@ public static class ApiProblems
     public const string IdempotencyKeyReused = "idempotency-key-reused";
     public const string IdempotencyKeyInProgress = "idempotency-key-in-progress";
     public const string NotFound = "not-found";
+    public const string RateLimited = "rate-limited";
     public const string OtherRefusal = "refused";
 
     /// <summary>Every problem type the API answers, with its status and title (the README's table lists the same).</summary>
@@ -49,6 +50,7 @@ public static class ApiProblems
         [Refusals.PlanRefused] = (422, "The migration cannot be planned"),
         [IdempotencyKeyReused] = (422, "The Idempotency-Key was used with another request"),
         [OtherRefusal] = (409, "Refused"),
+        [RateLimited] = (429, "Too many requests with this token"),
         [Refusals.InvalidRequest] = (400, "The request is not valid"),
         [Refusals.HerokuUnavailable] = (502, "Heroku did not answer"),
         [Refusals.Unavailable] = (503, "The portal could not carry this out now"),

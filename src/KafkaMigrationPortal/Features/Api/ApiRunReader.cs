@@ -11,6 +11,9 @@ public sealed record RunVersion(Guid RunId, Guid Version, int LastEventId, Migra
 {
     public string ETag => $"\"{MigrationRequestBody.Hash($"{RunId}:{Version}:{LastEventId}")[..20]}\"";
 
+    /// <summary>The version of one page of events: what is after <paramref name="after"/> changes only with the run.</summary>
+    public string PageETag(int after, int limit) => $"\"{MigrationRequestBody.Hash($"{ETag}:{after}:{limit}")[..20]}\"";
+
     public bool Finished => !MigrationRunStatuses.Active.Contains(Status);
 }
 

@@ -20,7 +20,7 @@ public abstract record IdempotencyClaim
 }
 
 /// <summary>
-/// Keys are per person (two people may pick the same key) and kept for <see cref="Lifetime"/>. A claim is a row written
+/// Keys are per person (two people may pick the same key) and kept for <see cref="Lifetime"/>, then swept. A claim is a row written
 /// before the start is attempted, so two requests with one key racing each other start at most one run; a start
 /// that is refused releases its claim, so the same request can be tried again.
 /// </summary>
@@ -33,14 +33,10 @@ public sealed class IdempotencyKeys(IDbContextFactory<PortalDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
+        // Every claim sweeps the keys that have lived out their lifetime, anyone's: the table stays as small as a day's starts.
+        var expired = now - Lifetime;
+        await db.Set<ApiIdempotencyKey>().Where(k => k.CreatedAt <= expired).ExecuteDeleteAsync(ct);
         var earlier = await db.Set<ApiIdempotencyKey>().SingleOrDefaultAsync(k => k.UserId == userId && k.Key == key, ct);
-        if (earlier is not null && earlier.CreatedAt + Lifetime <= now)
-        {
-            db.Remove(earlier);
-            await db.SaveChangesAsync(ct);
-            earlier = null;
-        }
-
         if (earlier is null)
         {
             db.Add(new ApiIdempotencyKey { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = now });

@@ -160,6 +160,37 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admin_sees_everyone_elses_tokens_in_use_and_revokes_one()
+    {
+        await SignInAsync("alice@example.com"); // the first to sign in: the admin.
+        var bob = await SignInAsync("bob@example.com");
+        var bobs = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, bob.Id.ToString()), new Claim(ClaimTypes.Email, bob.Email)], "test"));
+        var tokens = Services.GetRequiredService<KafkaMigrationPortal.Features.AccessTokens.AccessTokenStore>();
+        var created = await tokens.CreateAsync(bobs, new("bob's pipeline", [KafkaMigrationPortal.Features.AccessTokens.AccessTokenScopes.Read], TimeSpan.FromDays(30)));
+        await SignInAsync("alice@example.com");
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("bob@example.com", page.Find("[data-testid=others-tokens] tbody tr").TextContent));
+        Assert.Contains(created.Value!.Token.PublicId, page.Find("[data-testid=others-tokens] tbody tr").TextContent);
+        page.Find("[data-testid=others-tokens] [data-testid=revoke-token]").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=others-tokens]")));
+        Assert.Contains("None in use", page.Markup);
+        Assert.NotNull((await tokens.ListAsync(bobs)).Value!.Single().RevokedAt);
+    }
+
+    [Fact]
+    public async Task A_non_admin_sees_only_their_own_tokens()
+    {
+        await SignInAsync("alice@example.com");
+        await SignInAsync("bob@example.com");
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.Contains("No tokens", page.Find("[data-testid=access-tokens]").TextContent)); // the panel has loaded
+        Assert.DoesNotContain("Everyone else", page.Markup);
+    }
+
+    [Fact]
     public async Task An_admin_adds_someone_by_e_mail_with_roles_before_their_first_sign_in()
     {
         await SignInAsync("alice@example.com");
