@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.Engine.Storage;
 using Npgsql;
@@ -35,21 +36,16 @@ public static class JobsModule
 
     public static IHostApplicationBuilder AddPortalJobs(this IHostApplicationBuilder builder, StorageSettings storage)
     {
-        builder.Services.AddHangfire(config =>
-        {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-
-            if (storage.Provider == StorageProvider.PostgreSql)
-            {
-                config.UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(storage.ConnectionString), StorageOptions());
-            }
-            else
-            {
-                config.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) });
-            }
-        });
+        // The host's own storage, registered before AddHangfire (which would otherwise hand out the process-wide
+        // JobStorage.Current, the storage of whichever host in the process configured Hangfire last).
+        builder.Services.AddSingleton<JobStorage>(_ => storage.Provider == StorageProvider.PostgreSql
+            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(storage.ConnectionString, StorageOptions()), StorageOptions())
+            : new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) }));
+        builder.Services.AddHangfire((services, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(services.GetRequiredService<JobStorage>()));
 
         if (storage.Provider == StorageProvider.PostgreSql)
         {

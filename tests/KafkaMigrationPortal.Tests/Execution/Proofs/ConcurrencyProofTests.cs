@@ -15,7 +15,7 @@ namespace KafkaMigrationPortal.Tests.Execution.Proofs;
 /// Several portal processes on one PostgreSQL share the run's jobs; the run's lease makes each step execute once,
 /// and the run survives a Heroku that fails a fifth of its calls.
 /// </summary>
-[Collection(PortalHostCollection.Name)]
+[Collection(PortalProcessCollection.Name)]
 public sealed class ConcurrencyProofTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ProcessCluster cluster = null!;

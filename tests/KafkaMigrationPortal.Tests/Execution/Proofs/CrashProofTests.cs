@@ -12,7 +12,7 @@ namespace KafkaMigrationPortal.Tests.Execution.Proofs;
 /// The engine survives its process being killed (SIGKILL, not a graceful stop) in the middle of a run: a new portal
 /// process finishes the run, and the sandbox's log of mutating calls shows no step's side effect applied twice.
 /// </summary>
-[Collection(PortalHostCollection.Name)]
+[Collection(PortalProcessCollection.Name)]
 public sealed class CrashProofTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ProcessCluster cluster = null!;

@@ -15,7 +15,7 @@ namespace KafkaMigrationPortal.Tests.Execution.Proofs;
 /// (Hangfire's scheduler lock, a job it had fetched with its state lock, its claim on the run) holds the run back for
 /// at most a lease and a reconciler pass, and a process stopped with SIGTERM hands the run back as it exits.
 /// </summary>
-[Collection(PortalHostCollection.Name)]
+[Collection(PortalProcessCollection.Name)]
 public sealed class RecoveryProofTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly ExecutionOptions Shipped = new();

@@ -13,7 +13,7 @@ namespace KafkaMigrationPortal.Tests.Execution.Proofs;
 /// A portal worker process executes a run; a notifier in this test process, on its own connection to the same
 /// PostgreSQL database, hears each step the worker starts and finishes, as a web dyno's run page does.
 /// </summary>
-[Collection(PortalHostCollection.Name)]
+[Collection(PortalProcessCollection.Name)]
 public sealed class RunChangesAcrossProcessesTests : IAsyncLifetime
 {
     private ProcessCluster cluster = null!;
