@@ -48,6 +48,9 @@ public static class PortalModule
         return services;
     }
 
+    /// <summary>The category of the line naming the portal's address once it is ready.</summary>
+    public const string StartupLogCategory = "KafkaMigrationPortal.Startup";
+
     public static WebApplication UsePortalWeb(this WebApplication app)
     {
         app.UseSingleOperatorReach();
@@ -70,6 +73,9 @@ public static class PortalModule
         app.MapPortalJobsDashboard();
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Last of the start-up lines (the host's own "Application started" was registered later, so runs first).
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupLogCategory)
+            .LogInformation("Kafka Migration Portal is ready: open {PortalUrls}", string.Join(" or ", app.Urls)));
         return app;
     }
 }

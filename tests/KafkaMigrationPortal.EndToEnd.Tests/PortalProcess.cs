@@ -35,6 +35,15 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(dataDirectory, "portal.db");
 
+    /// <summary>Everything the portal wrote to its console since it started.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output) return output.ToString();
+        }
+    }
+
     /// <summary>The last lines the portal wrote, for failure messages.</summary>
     public string RecentOutput
     {
@@ -74,6 +83,8 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment["Sandbox__DemoTopicRetention"] = "00:00:10";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        start.Environment["Logging__LogLevel__KafkaMigrationPortal.Startup"] = "Information";
+        start.Environment["Logging__LogLevel__KafkaMigrationPortal.Features.Connections.EmbeddedSandbox"] = "Information";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

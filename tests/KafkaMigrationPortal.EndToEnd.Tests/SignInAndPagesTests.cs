@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.TestSupport;
 using Microsoft.Playwright;
 
 namespace KafkaMigrationPortal.EndToEnd.Tests;
@@ -10,6 +11,7 @@ public sealed class SignInAndPagesTests(PortalSession session)
     {
         await using var context = await session.NewContextAsync(PortalSession.Wide);
         var page = await context.NewPageAsync();
+        var complaints = BrowserComplaints.Watch(page);
 
         await page.GotoAsync(session.Url("history"));
 
@@ -24,6 +26,21 @@ public sealed class SignInAndPagesTests(PortalSession session)
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("History");
         await Assertions.Expect(page.GetByTestId("signed-in-user")).ToContainTextAsync("carol", new() { IgnoreCase = true });
         await Assertions.Expect(page.GetByTestId("audit-summary").Filter(new() { HasText = $"{PortalSession.Carol} signed in" }).First).ToBeVisibleAsync();
+        Assert.Empty(complaints);
+    }
+
+    [Fact]
+    public async Task The_start_up_log_names_the_sandbox_once_and_ends_with_the_portals_address()
+    {
+        const string Ready = "Kafka Migration Portal is ready: open ";
+        var output = await Deadline.PollAsync(() => Task.FromResult(session.Portal.Output), o => o.Contains(Ready), TimeSpan.FromSeconds(30), "the portal says it is ready");
+
+        var startUp = output[..(output.IndexOf(Ready, StringComparison.Ordinal) + Ready.Length)];
+        var readyLine = output[startUp.Length..].Split('\n')[0].Trim();
+        Assert.Equal(session.Portal.BaseUrl.ToString().TrimEnd('/'), readyLine);
+        Assert.Single(startUp.Split('\n'), line => line.Contains("Application started", StringComparison.Ordinal));
+        Assert.Single(startUp.Split('\n'), line => line.Contains("Now listening on", StringComparison.Ordinal));
+        Assert.Contains($"Simulated Heroku (the sandbox) answers the portal at {session.Portal.SandboxUrl}", startUp);
     }
 
     public static TheoryData<string, string, string> Pages() => new()
@@ -44,8 +61,7 @@ public sealed class SignInAndPagesTests(PortalSession session)
         {
             await using var context = await session.NewContextAsync(viewport, session.AliceState);
             var page = await context.NewPageAsync();
-            var errors = new List<string>();
-            page.PageError += (_, error) => errors.Add(error);
+            var errors = BrowserComplaints.Watch(page);
 
             var response = await page.GotoAsync(session.Url(path));
             await PortalSession.WaitForCircuitAsync(page);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using KafkaMigrationPortal.Sandbox;
 
 namespace KafkaMigrationPortal.Features.Connections;
@@ -26,12 +27,15 @@ public sealed class EmbeddedSandbox(IConfiguration configuration, ILoggerFactory
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+        // The sandbox logs through the portal's loggers, but not its own host's start-up lines ("Now listening on",
+        // "Application started"): the portal's would be lost among them, and its address is the one to open.
+        builder.Services.AddSingleton<ILoggerFactory>(new WithoutHostLifetime(loggerFactory));
         builder.Services.AddHerokuSandbox(options => configuration.GetSection("Sandbox").Bind(options));
         builder.WebHost.UseUrls($"http://127.0.0.1:{configuration.GetValue(PortKey, 0)}");
         app = builder.Build();
         app.MapHerokuSandbox();
         await app.StartAsync(cancellationToken);
+        loggerFactory.CreateLogger<EmbeddedSandbox>().LogInformation("Simulated Heroku (the sandbox) answers the portal at {SandboxUrl}", BaseUrl);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -57,5 +61,16 @@ public sealed class EmbeddedSandbox(IConfiguration configuration, ILoggerFactory
             await app.DisposeAsync();
             app = null;
         }
+    }
+
+    private sealed class WithoutHostLifetime(ILoggerFactory portal) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == "Microsoft.Hosting.Lifetime" ? NullLogger.Instance : portal.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => portal.AddProvider(provider);
+
+        // The portal's factory belongs to the portal's host.
+        public void Dispose() { }
     }
 }
