@@ -34,11 +34,13 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
     [Fact]
     public async Task Two_users_run_a_double_write_migration_from_the_wizard_to_the_destroyed_old_addon_losing_no_message_and_replaying_no_history()
     {
+        var logFrom = session.Portal.Output.Length;
         var app = await CreateDemoAppAsync();
         var oldAddon = await AddonAttachedAsAsync(app, "KAFKA");
 
         await using var bobContext = await session.NewContextAsync(PortalSession.Wide);
         var bob = await bobContext.NewPageAsync();
+        var bobsComplaints = BrowserComplaints.Watch(bob);
         await session.SignInAsync(bob, PortalSession.Bob, "approvals");
         await session.Database.SetRolesAsync(PortalSession.Bob, TeamRole.Viewer);
         await session.Database.SetRolesAsync(PortalSession.Alice, [.. TeamRole.All]);
@@ -47,6 +49,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
 
         await using var aliceContext = await session.NewContextAsync(PortalSession.Wide, session.AliceState);
         var alice = await aliceContext.NewPageAsync();
+        var alicesComplaints = BrowserComplaints.Watch(alice);
         await GrantApproverToBobAsync(alice);
 
         var runId = await StartDoubleWriteInTheWizardAsync(alice, app, oldAddon);
@@ -117,6 +120,12 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
             .ToDictionary(g => g.Key, g => g.Sum(x => x.GetProperty("repeated_handlings").GetInt32()));
         Assert.NotEmpty(repeated);
         Assert.All(repeated, g => Assert.True(g.Value <= written, $"{g.Key} handled {g.Value} messages again; {written} were written while the switch rolled out"));
+
+        // A normal demo leaves nothing for a developer to worry about: in either browser's console, or the portal's log.
+        Assert.Empty(alicesComplaints);
+        Assert.Empty(bobsComplaints);
+        var logged = session.Portal.Output[logFrom..].Split('\n');
+        Assert.Empty(logged.Where(line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal)));
     }
 
     /// <summary>A copy of the demo app for this test alone: migrating it changes nothing another test (or a re-run) reads.</summary>
