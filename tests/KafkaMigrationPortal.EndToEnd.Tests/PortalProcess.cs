@@ -79,8 +79,6 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Storage__SqlitePath"] = Path.Combine(dataDirectory, "portal.db");
         start.Environment["Sandbox__Port"] = sandboxPort.ToString();
-        start.Environment["Sandbox__ProvisioningDelay"] = "00:00:01";
-        start.Environment["Sandbox__DemoTopicRetention"] = "00:00:10";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["Logging__LogLevel__KafkaMigrationPortal.Startup"] = "Information";

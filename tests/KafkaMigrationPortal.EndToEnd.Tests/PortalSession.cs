@@ -18,24 +18,6 @@ public sealed class PortalSession : IAsyncLifetime
     public static readonly ViewportSize Wide = new() { Width = 1280, Height = 800 };
     public static readonly ViewportSize Narrow = new() { Width = 390, Height = 844 };
 
-    /// <summary>
-    /// Waits short enough for a whole double-write migration of the sandbox's demo app to finish inside a test: the
-    /// retention wait is the demo topics' retention plus the wizard's margin, and the engine polls and verifies in seconds.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> ShortWaits = new Dictionary<string, string>
-    {
-        ["Sandbox__DemoTopicRetention"] = "00:00:15",
-        ["Wizard__RetentionMargin"] = "00:00:05",
-        ["Wizard__StrayWriteWindow"] = "00:00:05",
-        ["Execution__ProvisioningPollInterval"] = "00:00:00.500",
-        ["Execution__KafkaDataReadyPollInterval"] = "00:00:00.500",
-        ["Execution__CatchUpPollInterval"] = "00:00:01",
-        ["Execution__DoubleWriteVerifyWindow"] = "00:00:03",
-        ["Execution__CheckRetryInterval"] = "00:00:01",
-        ["Execution__TransientRetryBase"] = "00:00:00.200",
-        ["Execution__TransientRetryMax"] = "00:00:02",
-    };
-
     private IPlaywright? playwright;
 
     public PortalProcess Portal { get; private set; } = null!;
@@ -68,7 +50,7 @@ public sealed class PortalSession : IAsyncLifetime
 
         // Assertions wait as long as actions do (Playwright's default is 5 s), for a loaded 2-core machine.
         Assertions.SetDefaultExpectTimeout(15_000);
-        Portal = await PortalProcess.StartAsync(ShortWaits);
+        Portal = await PortalProcess.StartAsync();
         Database = new PortalDatabase(Portal.DatabasePath);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
