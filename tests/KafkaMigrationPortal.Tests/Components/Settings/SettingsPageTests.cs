@@ -129,6 +129,7 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         page.Find("input[aria-label='approver for bob@example.com']").Change(true);
 
         page.WaitForAssertion(() => Assert.Contains("bob@example.com: viewer, approver", page.Find("[data-testid=roles-message]").TextContent));
+        Assert.Equal("status", page.Find("[data-testid=roles-message]").GetAttribute("role")); // read out by screen readers
     }
 
     [Fact]
@@ -216,6 +217,7 @@ public sealed class SettingsPageTests : PortalTestContext, IAsyncLifetime
         page.Find("[data-testid=add-person-button]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("'dave at example' is not an e-mail address", page.Find("[data-testid=roles-message]").TextContent));
+        Assert.Equal("alert", page.Find("[data-testid=roles-message]").GetAttribute("role"));
         Assert.Empty(page.FindAll("[data-testid=pending-people]"));
         Assert.Empty((await Services.GetRequiredService<UserDirectory>().ListPendingAsync()).Value!);
     }
