@@ -38,9 +38,14 @@ public sealed record MigrationPlan(
     /// How long the app's producers are expected to be stopped: from the window gate's first step to the end of what it
     /// covers (every step there runs without waiting for anyone). Zero when no window is planned (double-write).
     /// </summary>
-    public TimeSpan ExpectedDowntime => Steps.FirstOrDefault(s => s.ApprovalCoversThrough is not null) is { ApprovalCoversThrough: { } end } gate
-        ? Steps.Where(s => s.Index >= gate.Index && s.Index <= end).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration)
-        : TimeSpan.Zero;
+    [JsonIgnore]
+    public DurationRange ExpectedDowntime => Steps.FirstOrDefault(s => s.ApprovalCoversThrough is not null) is { ApprovalCoversThrough: { } end } gate
+        ? Steps.Where(s => s.Index >= gate.Index && s.Index <= end).Aggregate(default(DurationRange), (sum, s) => sum + s.ExpectedRange)
+        : default;
+
+    /// <summary>From start to the last step, every wait included, people's decisions excluded.</summary>
+    [JsonIgnore]
+    public DurationRange ExpectedDuration => Steps.Aggregate(default(DurationRange), (sum, s) => sum + s.ExpectedRange);
 
     /// <summary>How every topic and consumer group is named on each cluster (data API vs Kafka protocol).</summary>
     [JsonIgnore]
@@ -99,6 +104,8 @@ public enum AddonRole
 /// <param name="CliCommand">What a person would have typed, e.g. <c>heroku addons:create heroku-kafka:standard-0 --as NEW_KAFKA -a mackerel</c>.</param>
 /// <param name="Precondition">What must hold before it runs, in a sentence; checked against live state.</param>
 /// <param name="Compensation">How a rollback undoes it (a sentence; the engine derives the actions), or null when irreversible or nothing to undo.</param>
+/// <param name="ExpectedDuration">The least it is expected to take (waits on people excluded).</param>
+/// <param name="LongestDuration">The most it is expected to take; null in plans made before ranges (then the least).</param>
 /// <param name="PointOfNoReturn">After this step runs, rolling back would lose data or is impossible.</param>
 /// <param name="CompensatingActions">What a rollback runs, in order, to undo this step (a <see cref="DestroyAddon"/> among
 /// them still needs approval); null when there is nothing to undo or the step is irreversible.</param>
@@ -118,7 +125,12 @@ public sealed record PlanStep(
     TimeSpan ExpectedDuration,
     bool PointOfNoReturn = false,
     IReadOnlyList<StepAction>? CompensatingActions = null,
-    int? ApprovalCoversThrough = null);
+    int? ApprovalCoversThrough = null,
+    TimeSpan? LongestDuration = null)
+{
+    [JsonIgnore]
+    public DurationRange ExpectedRange => new(ExpectedDuration, LongestDuration ?? ExpectedDuration);
+}
 
 /// <summary>What a step does, with everything needed to do it again idempotently.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$action")]

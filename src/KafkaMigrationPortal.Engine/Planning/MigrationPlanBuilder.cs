@@ -10,9 +10,6 @@ namespace KafkaMigrationPortal.Engine.Planning;
 /// </summary>
 public static class MigrationPlanBuilder
 {
-    private static readonly TimeSpan ApiCall = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan Release = TimeSpan.FromMinutes(2);
-
     /// <summary>
     /// The new add-on's name, chosen by the plan so that its CLI text can name it: <c>addons:attach</c> takes an add-on
     /// name, not the attachment it was created under. Add-on names are unique across Heroku; the app's name (unique
@@ -98,7 +95,10 @@ public static class MigrationPlanBuilder
         public IReadOnlyList<string> SourceAlsoAttachedTo => Sorted(Request.Source.AlsoAttachedTo ?? []);
         public bool TargetMultiTenant => Request.TargetMultiTenant;
 
-        public TimeSpan Provisioning => TargetMultiTenant ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(30);
+        public PlanTimings Timings => Request.Timings;
+        public DurationRange ApiCall => Timings.ApiCall;
+        public DurationRange Release => Timings.Release;
+        public DurationRange Provisioning => TargetMultiTenant ? Timings.ProvisioningMultiTenant : Timings.ProvisioningDedicated;
 
         public IEnumerable<KeyValuePair<string, int>> Quantities(IEnumerable<string> types, int? quantity = null) =>
             types.Select(t => KeyValuePair.Create(t, quantity ?? Formation[t]));
@@ -121,13 +121,13 @@ public static class MigrationPlanBuilder
             requiresApproval: true,
             compensation: "Scale the producers back to their recorded quantities.",
             compensatingActions: [new RestoreFormation(f.Producers)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new WaitForConsumerCatchUp(AddonRole.Source, f.Groups),
             "Wait until the consumers have read everything on the old add-on",
             "Nothing; waits for lag 0 on every partition of every consumer group on the old cluster.",
             HerokuCli.Check($"lag 0 on every partition of {List(f.Groups)} on {f.Primary}, stable across consecutive checks; `heroku kafka:consumer-groups {f.Primary} -a {app}` lists the groups"),
             "The producers are at 0 and the consumers are running.",
-            duration: TimeSpan.FromMinutes(5)));
+            duration: f.Timings.CatchUp));
         steps.Add(Step(new ScaleProcesses(f.Consumers, 0),
             "Stop the consumers",
             $"Scales {List(f.Consumers)} to 0 dynos; the current quantities are recorded with the run.",
@@ -135,7 +135,7 @@ public static class MigrationPlanBuilder
             "Every consumer group's lag on the old add-on is 0.",
             compensation: "Scale the consumers back to their recorded quantities.",
             compensatingActions: [new RestoreFormation(f.Consumers)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new SetMaintenance(true),
             "Turn maintenance mode on",
             $"The app's web traffic gets Heroku's maintenance page.",
@@ -143,7 +143,7 @@ public static class MigrationPlanBuilder
             "Producers and consumers are at 0.",
             compensation: "Turn maintenance mode off.",
             compensatingActions: [new SetMaintenance(false)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new Attach(AddonRole.Source, AttachmentNames.Old, Confirm: false),
             $"Attach the old add-on as {AttachmentNames.Old}",
             $"Adds a second attachment of {f.SourceName} ({AttachmentNames.Old}_* config vars) so that it stays reachable after the swap.",
@@ -151,7 +151,7 @@ public static class MigrationPlanBuilder
             $"No other add-on is attached as {AttachmentNames.Old}.",
             compensation: $"Detach {AttachmentNames.Old} from the old add-on.",
             compensatingActions: [new Detach(AddonRole.Source, AttachmentNames.Old)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new Attach(AddonRole.Target, f.Primary, Confirm: true),
             $"Switch {f.Primary} to the new add-on",
             $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
@@ -159,7 +159,7 @@ public static class MigrationPlanBuilder
             $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
             compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
             compensatingActions: [new Attach(AddonRole.Source, f.Primary, Confirm: true)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
             $"Remove the {AttachmentNames.New} attachment",
             $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {f.Primary}.",
@@ -167,7 +167,7 @@ public static class MigrationPlanBuilder
             $"The new add-on is attached as {f.Primary}.",
             compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
             compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         var everyone = f.Producers.Union(f.Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         steps.Add(Step(new RestoreFormation(everyone),
             "Start producers and consumers on the new add-on",
@@ -175,7 +175,7 @@ public static class MigrationPlanBuilder
             HerokuCli.Scale(app, f.Quantities(everyone)),
             $"{f.Primary} points at the new add-on, which has every topic and consumer group.",
             reversible: false,
-            duration: Release,
+            duration: f.Release,
             pointOfNoReturn: true));
         steps[windowOpens] = steps[windowOpens] with { ApprovalCoversThrough = steps.Count - 1 };
         steps.Add(Step(new SetMaintenance(false),
@@ -185,7 +185,7 @@ public static class MigrationPlanBuilder
             "Producers and consumers run on the new add-on.",
             compensation: "Turn maintenance mode on.",
             compensatingActions: [new SetMaintenance(true)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(DestroySource(f, $"The app runs on the new add-on; the old one is attached only as {AttachmentNames.Old} and nothing reads or writes it."));
         return steps;
     }
@@ -202,7 +202,7 @@ public static class MigrationPlanBuilder
             $"No other add-on is attached as {old}.",
             compensation: $"Detach {old} from the old add-on.",
             compensatingActions: [new Detach(AddonRole.Source, old)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         Dictionary<string, string?> unpin = new() { [PinVars.ProducerAddonNames] = null, [PinVars.ConsumerAddonName] = null };
         Dictionary<string, string?> pin = new() { [PinVars.ProducerAddonNames] = old, [PinVars.ConsumerAddonName] = old };
         steps.Add(Step(new SetConfigVars(pin),
@@ -212,7 +212,7 @@ public static class MigrationPlanBuilder
             $"{old} is attached to the old add-on and the app honours {PinVars.ProducerAddonNames} and {PinVars.ConsumerAddonName}.",
             compensation: "Unset both pin variables (the app falls back to the old add-on's own attachment).",
             compensatingActions: [new SetConfigVars(unpin)],
-            duration: Release));
+            duration: f.Release));
         // Heroku's text creates the new add-on "--as KAFKA" while KAFKA still names the old one: the name collides, and an
         // app that is not yet pinned would follow KAFKA to the new, empty cluster. Free the name explicitly instead, once
         // every dyno runs pinned; the create call then needs no confirm.
@@ -223,7 +223,7 @@ public static class MigrationPlanBuilder
             $"The release that pins producers and consumers to {old} is live on every dyno.",
             compensation: $"Attach the old add-on as {primary} again.",
             compensatingActions: [new Attach(AddonRole.Source, primary, Confirm: false)],
-            duration: Release));
+            duration: f.Release));
         AddProvisioning(steps, f, primary);
         var both = $"{old},{primary}";
         Dictionary<string, string?> doubleWrite = new() { [PinVars.ProducerAddonNames] = both };
@@ -234,26 +234,26 @@ public static class MigrationPlanBuilder
             "The new add-on has every topic and consumer group.",
             compensation: $"Set {PinVars.ProducerAddonNames}={old} again.",
             compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ProducerAddonNames] = old })],
-            duration: Release));
+            duration: f.Release));
         steps.Add(Step(new VerifyDoubleWrite(f.TopicNames),
             "Verify that both add-ons receive writes",
             "Nothing; watches the high watermarks of every topic grow on both clusters.",
             HerokuCli.Check($"the high watermarks of every topic grow on both {old} and {primary}"),
             "The double-write release is live on every producer dyno.",
-            duration: TimeSpan.FromMinutes(5)));
+            duration: f.Timings.CatchUp));
         steps.Add(Step(new WaitForRetention(f.LargestRetention, f.Request.RetentionMargin),
             "Wait out the retention period",
             $"Nothing; waits {Durations.InWords(f.LargestRetention)} (the largest topic retention) plus {Durations.InWords(f.Request.RetentionMargin)} from the recorded start of double-writing, so that the new add-on holds everything the old one still retains.",
             HerokuCli.Check($"wait until the recorded double-write start + {Durations.InWords(f.LargestRetention + f.Request.RetentionMargin)}"),
             "Double-writing has not stopped since it began.",
-            duration: f.LargestRetention + f.Request.RetentionMargin));
+            duration: DurationRange.Exactly(f.LargestRetention + f.Request.RetentionMargin)));
         var parityTopics = f.Topics.Where(t => t.RetentionTimeMs is not null).Select(t => t.Name).ToList();
         steps.Add(Step(new VerifyParity(parityTopics),
             "Verify that the new add-on holds everything the old one retains",
             "Nothing; checks on every partition of the old cluster that the oldest retained message is newer than the double-write start.",
             HerokuCli.Check($"on every partition of {old}, the oldest retained message is newer than the recorded double-write start"),
             "The retention wait is over.",
-            duration: TimeSpan.FromMinutes(1)));
+            duration: f.ApiCall));
         Dictionary<string, string?> consumeNew = new() { [PinVars.ConsumerAddonName] = primary };
         steps.Add(Step(new SetConfigVars(consumeNew, CarriesPositionsOf: f.Groups),
             "Switch the consumers to the new add-on",
@@ -264,13 +264,13 @@ public static class MigrationPlanBuilder
             requiresApproval: true,
             compensation: $"Set {PinVars.ConsumerAddonName}={old} again.",
             compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ConsumerAddonName] = old })],
-            duration: Release));
+            duration: f.Release));
         steps.Add(Step(new WaitForConsumerCatchUp(AddonRole.Target, f.Groups),
             "Wait until the consumers have caught up on the new add-on",
             "Nothing; waits for lag 0 on every partition of every consumer group on the new cluster.",
             HerokuCli.Check($"lag 0 on every partition of {List(f.Groups)} on {primary}, stable across consecutive checks"),
             "The consumers run on the new add-on.",
-            duration: TimeSpan.FromMinutes(5)));
+            duration: f.Timings.CatchUp));
         Dictionary<string, string?> produceNew = new() { [PinVars.ProducerAddonNames] = primary };
         steps.Add(Step(new SetConfigVars(produceNew),
             "Stop writing to the old add-on",
@@ -279,14 +279,14 @@ public static class MigrationPlanBuilder
             "The consumers read the new add-on and have caught up.",
             requiresApproval: true,
             reversible: false,
-            duration: Release,
+            duration: f.Release,
             pointOfNoReturn: true));
         steps.Add(Step(new WatchStrayWrites(f.TopicNames, f.Request.StrayWriteWindow),
             "Watch the old add-on for stray writes",
             $"Nothing; checks that no topic on the old cluster grows for {Durations.InWords(f.Request.StrayWriteWindow)}.",
             HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Durations.InWords(f.Request.StrayWriteWindow)}"),
             "Every producer dyno runs the release that writes to the new add-on only.",
-            duration: f.Request.StrayWriteWindow));
+            duration: new(f.Request.StrayWriteWindow, f.Request.StrayWriteWindow + f.Release.Most)));
         steps.Add(DestroySource(f, "Nothing has written to the old add-on for the watch window and the consumers read the new one."));
         steps.Add(Step(new SetConfigVars(unpin),
             "Remove the pins",
@@ -295,7 +295,7 @@ public static class MigrationPlanBuilder
             $"{primary} is the new add-on and no pin names anything else.",
             compensation: $"Set both pins to {primary} again.",
             compensatingActions: [new SetConfigVars(new Dictionary<string, string?> { [PinVars.ProducerAddonNames] = primary, [PinVars.ConsumerAddonName] = primary })],
-            duration: Release));
+            duration: f.Release));
         return steps;
     }
 
@@ -310,7 +310,7 @@ public static class MigrationPlanBuilder
             $"No attachment named {attachment} exists (an add-on of plan {f.TargetPlan} this run already created under it is adopted).",
             compensation: "Destroy the new add-on (after approval).",
             compensatingActions: [new DestroyAddon(AddonRole.Target)],
-            duration: ApiCall));
+            duration: f.ApiCall));
         steps.Add(Step(new WaitForProvisioning(AddonRole.Target),
             "Wait until the new add-on is ready",
             "Nothing; polls the add-on's state and the Kafka data API's wait status.",
@@ -326,7 +326,7 @@ public static class MigrationPlanBuilder
                     t with { RetentionTimeMs = t.RetentionTimeMs is null ? null : f.TargetLimits.RetentionToSend(t, f.TargetMultiTenant) }, withReplicationFactor: !f.TargetMultiTenant))),
             "The new add-on is ready.",
             compensation: null,
-            duration: ApiCall * Math.Max(1, f.Topics.Count)));
+            duration: f.ApiCall * Math.Max(1, f.Topics.Count)));
         if (f.Groups.Count > 0)
         {
             steps.Add(Step(new CreateConsumerGroups(AddonRole.Target, f.Groups),
@@ -334,7 +334,7 @@ public static class MigrationPlanBuilder
                 $"Creates {f.Groups.Count} consumer group(s){(f.TargetMultiTenant ? " (required on multi-tenant plans before clients may use them)" : " (dedicated clusters answer that this is not required; that counts as done)")}.",
                 string.Join("\n", f.Groups.Select(g => HerokuCli.CreateConsumerGroup(app, attachment, g))),
                 "The new add-on is ready.",
-                duration: ApiCall * f.Groups.Count));
+                duration: f.ApiCall * f.Groups.Count));
         }
     }
 
@@ -350,7 +350,7 @@ public static class MigrationPlanBuilder
             precondition,
             requiresApproval: true,
             reversible: false,
-            duration: TimeSpan.FromMinutes(1));
+            duration: f.Timings.Destroy);
     }
 
     private static List<string> Warnings(Facts f)
@@ -385,9 +385,10 @@ public static class MigrationPlanBuilder
     private static PlanStep Step(
         StepAction action, string title, string changes, string cli, string precondition,
         bool requiresApproval = false, bool reversible = true, string? compensation = null,
-        IReadOnlyList<StepAction>? compensatingActions = null, TimeSpan? duration = null, bool pointOfNoReturn = false) =>
+        IReadOnlyList<StepAction>? compensatingActions = null, DurationRange duration = default, bool pointOfNoReturn = false) =>
         new(0, action, title, changes, cli, precondition, requiresApproval, reversible,
-            reversible ? compensation : null, duration ?? ApiCall, pointOfNoReturn, reversible ? compensatingActions : null);
+            reversible ? compensation : null, duration.Least, pointOfNoReturn, reversible ? compensatingActions : null,
+            LongestDuration: duration.Most);
 
     private static string List(IEnumerable<string> names) => string.Join(", ", names);
 

@@ -29,4 +29,7 @@ public sealed record PlanRequest(
 {
     /// <summary>How long the old cluster's watermarks must stand still before it counts as no longer written to.</summary>
     public TimeSpan StrayWriteWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the steps that wait on Heroku take where the plan runs (the sandbox is faster).</summary>
+    public PlanTimings Timings { get; init; } = PlanTimings.Heroku;
 }

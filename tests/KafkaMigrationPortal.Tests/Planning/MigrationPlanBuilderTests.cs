@@ -103,9 +103,10 @@ public sealed class MigrationPlanBuilderTests
         Assert.All(plan.Steps.Where(s => s.Index > window.Index && s.Index <= pointOfNoReturn.Index), s => Assert.Same(window, plan.WindowGateCovering(s)));
         Assert.Null(plan.WindowGateCovering(plan.Single<DestroyAddon>()));
         Assert.True(plan.IsApproved(plan.Single<Attach>(a => a.Addon == AddonRole.Target)));
-        Assert.Equal(plan.Steps.Where(s => s.Index >= window.Index && s.Index <= pointOfNoReturn.Index).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration),
-            plan.ExpectedDowntime);
-        Assert.Equal(TimeSpan.Zero, MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()).ExpectedDowntime);
+        var windowSteps = plan.Steps.Where(s => s.Index >= window.Index && s.Index <= pointOfNoReturn.Index).ToList();
+        Assert.Equal(windowSteps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration), plan.ExpectedDowntime.Least);
+        Assert.Equal(windowSteps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.LongestDuration!.Value), plan.ExpectedDowntime.Most);
+        Assert.Equal(default, MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()).ExpectedDowntime);
         Assert.True(pointOfNoReturn.PointOfNoReturn);
         Assert.Equal(pointOfNoReturn.Index, plan.PointOfNoReturn);
         Assert.All(plan.Steps.Where(s => s.Index < pointOfNoReturn.Index), s => Assert.True(s.Reversible, s.Title));
@@ -244,4 +245,42 @@ public sealed class MigrationPlanBuilderTests
         DestroyAddon a => $"DestroyAddon {a.Addon}",
         _ => action.GetType().Name,
     };
+
+    [Fact]
+    public void The_expected_duration_is_a_range_with_every_wait_in_it()
+    {
+        var plan = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());
+        var retention = plan.Single<WaitForRetention>();
+        var wait = ((WaitForRetention)retention.Action).LargestRetention + ((WaitForRetention)retention.Action).Margin;
+
+        // The retention wait is exact: both ends of its range, and the plan's least is at least it and every other step's least.
+        Assert.Equal(DurationRange.Exactly(wait), retention.ExpectedRange);
+        Assert.Equal(plan.Steps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ExpectedDuration), plan.ExpectedDuration.Least);
+        Assert.Equal(plan.Steps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.LongestDuration!.Value), plan.ExpectedDuration.Most);
+        Assert.True(plan.ExpectedDuration.Most > plan.ExpectedDuration.Least);
+        Assert.All(plan.Steps, s => Assert.True(s.LongestDuration >= s.ExpectedDuration, s.Title));
+    }
+
+    [Fact]
+    public void Timings_follow_the_mode_and_the_target_plan()
+    {
+        var onHeroku = MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated());
+        var inSandbox = MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated() with { Timings = PlanTimings.Sandbox });
+        var toMultiTenant = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());
+
+        Assert.Equal(PlanTimings.Heroku.ProvisioningDedicated, onHeroku.Single<WaitForProvisioning>().ExpectedRange);
+        Assert.Equal(PlanTimings.Heroku.ProvisioningMultiTenant, toMultiTenant.Single<WaitForProvisioning>().ExpectedRange);
+        Assert.Equal(PlanTimings.Sandbox.ProvisioningDedicated, inSandbox.Single<WaitForProvisioning>().ExpectedRange);
+        // The sandbox shortens Heroku's waits, never the plan's own (the steps are the same, in the same order).
+        Assert.Equal(onHeroku.Steps.Select(s => s.Title), inSandbox.Steps.Select(s => s.Title));
+        Assert.True(inSandbox.ExpectedDuration.Most < onHeroku.ExpectedDuration.Least);
+    }
+
+    [Fact]
+    public void A_plan_stored_before_ranges_reads_its_one_duration_as_both_ends()
+    {
+        var step = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()).Steps[0] with { LongestDuration = null };
+
+        Assert.Equal(DurationRange.Exactly(step.ExpectedDuration), step.ExpectedRange);
+    }
 }

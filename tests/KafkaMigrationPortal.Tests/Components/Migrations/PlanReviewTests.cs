@@ -15,7 +15,8 @@ public sealed class PlanReviewTests : PortalTestContext
 
         var review = Render<PlanReview>(p => p.Add(r => r.Plan, plan));
 
-        Assert.Contains($"Expected downtime: producers stopped for about {Durations.InWords(plan.ExpectedDowntime)}", review.Find("[data-testid=plan-downtime]").TextContent);
+        Assert.Contains($"Expected downtime: producers stopped for {Durations.InWords(plan.ExpectedDowntime.Least)} to {Durations.InWords(plan.ExpectedDowntime.Most)}", review.Find("[data-testid=plan-downtime]").TextContent);
+        Assert.Contains($"expected to take {Durations.InWords(plan.ExpectedDuration.Least)} to {Durations.InWords(plan.ExpectedDuration.Most)} from start", review.Find("[data-testid=plan-summary]").TextContent);
         var covered = review.FindAll("[data-testid^=plan-step-covered-]");
         Assert.Equal(window.ApprovalCoversThrough!.Value - window.Index, covered.Count);
         Assert.All(covered, c => Assert.Contains($"Approved with step {window.Index + 1}", c.TextContent));

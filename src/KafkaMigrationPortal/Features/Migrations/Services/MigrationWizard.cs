@@ -129,7 +129,7 @@ public sealed class MigrationWizard(
     {
         var validation = PlanValidator.Validate((await ContextAsync(user, request, ct)).Context, request);
         if (!validation.IsValid) return new(null, validation.Refusals, []);
-        var plan = MigrationPlanBuilder.Build(validation.Request! with { RetentionMargin = RetentionMargin, StrayWriteWindow = options.Value.StrayWriteWindow });
+        var plan = MigrationPlanBuilder.Build(validation.Request! with { RetentionMargin = RetentionMargin, StrayWriteWindow = options.Value.StrayWriteWindow, Timings = options.Value.Timings });
         return new(plan, [], PlanInvariants.Check(plan));
     }
 

@@ -1,3 +1,5 @@
+using KafkaMigrationPortal.Engine.Planning;
+
 namespace KafkaMigrationPortal.Features.Migrations;
 
 /// <summary>
@@ -17,7 +19,11 @@ public sealed class WizardOptions
     {
         RetentionMargin = SandboxRetentionMargin;
         StrayWriteWindow = SandboxStrayWriteWindow;
+        Timings = PlanTimings.Sandbox;
     }
+
+    /// <summary>How long Heroku's side of each step takes where plans run; not a setting (the mode decides it).</summary>
+    public PlanTimings Timings { get; private set; } = PlanTimings.Heroku;
 
     /// <summary>Added to the largest topic retention before consumers switch in double-write.</summary>
     public TimeSpan RetentionMargin { get; set; } = TimeSpan.FromMinutes(30);
