@@ -16,6 +16,9 @@ public sealed record WriteActivity(string Attachment, DateTimeOffset From, DateT
 
     public long RecordsWritten => Partitions.Sum(p => p.Written);
 
+    /// <summary>The cluster's write rate between the snapshots; null when they were taken at the same instant.</summary>
+    public double? RecordsPerSecond => To > From ? RecordsWritten / (To - From).TotalSeconds : null;
+
     public IReadOnlyList<string> TopicsWritten => [.. Partitions.Where(p => p.Grew).Select(p => p.Topic).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>

@@ -295,6 +295,9 @@ public sealed class RunPageTests : MigrationsTestContext
         Assert.NotNull(page.Find("[data-testid=lag-chart-old]"));
         Assert.Contains("110 written", page.Find("[data-testid=watermarks-old]").TextContent);
         Assert.Contains("50 written", page.Find("[data-testid=watermarks-new]").TextContent);
+        // 10 more records on each cluster in the 15 s between the readings.
+        Assert.Contains("writing 0.7 records/s", page.Find("[data-testid=watermarks-old]").TextContent);
+        Assert.Contains("writing 0.7 records/s", page.Find("[data-testid=watermarks-new]").TextContent);
         Assert.Contains("both clusters received writes", page.Find("[data-testid=double-write-check]").TextContent);
     }
 
