@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Engine.Mirroring;
+using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.KafkaChecks;
 using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;
 using static KafkaMigrationPortal.Tests.Mirroring.MirrorKit;
@@ -87,5 +88,31 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
         Assert.Equal(700 - copiedByFirst, second.Latest.Values.Sum(x => x.RecordsCopied));
         Assert.Empty(first.Problems);
         Assert.Empty(second.Problems);
+    }
+
+    [Fact]
+    public async Task A_target_partition_written_by_something_else_is_not_appended_to_and_the_problem_names_no_broker()
+    {
+        var old = fixture.NewCluster(brokers: 1);
+        old.CreateTopic("orders", partitions: 1, replicationFactor: 1);
+        var neu = fixture.NewCluster(brokers: 1);
+        neu.CreateTopic("orders", partitions: 1, replicationFactor: 1);
+        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA"));
+        await WriteAsync(source, "orders", 0, 0, 5);
+        await WriteAsync(target, "orders", 0, 0, 2); // an app double-writing, say: no kmp-source-offset header
+
+        var observer = new RecordingObserver();
+        using var stop = new CancellationTokenSource();
+        var run = new MirrorCopier(source, target, [new("orders", 0)], observer,
+            new MirrorCopierOptions { RestartDelay = TimeSpan.FromMilliseconds(50) }).RunAsync(stop.Token);
+        await Deadline.PollAsync(() => Task.FromResult(observer.Problems.Count >= 2), TimeSpan.FromSeconds(60), "the problem reported, twice");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, EndOffset(target, "orders", 0));
+        var problem = observer.Problems.First();
+        Assert.Contains(MirrorCopier.SourceOffsetHeader, problem);
+        Assert.Contains("orders[0]", problem);
+        Assert.DoesNotContain("127.0.0.1", string.Join("\n", observer.Problems));
     }
 }
