@@ -132,13 +132,17 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
             var state = _states[i];
             var wire = new TopicPartition(from.Topic(state.Partition.Topic), state.Partition.Partition);
             byWire[wire] = i;
-            var next = resume[i];
-            if (next is null)
+            var low = consumer.QueryWatermarkOffsets(wire, _options.OperationTimeout).Low.Value;
+            var next = resume[i] ?? low;
+            if (next < low)
             {
-                next = consumer.QueryWatermarkOffsets(wire, _options.OperationTimeout).Low.Value;
+                // Not a crash's doing: the source deleted them (retention) while no copier ran. Say so, carry on.
+                _observer.OnProblem($"{low - next} offset(s) of {state.Partition} from {next} on left the source before " +
+                    "they were copied (retention); copying resumes at its oldest record.");
+                next = low;
             }
-            state.StartSession(next.Value);
-            assignment.Add(new TopicPartitionOffset(wire, next.Value));
+            state.StartSession(next);
+            assignment.Add(new TopicPartitionOffset(wire, next));
         }
 
         var producerConfig = to.ProducerConfig();

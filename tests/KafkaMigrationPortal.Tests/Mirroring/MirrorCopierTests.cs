@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.KafkaChecks;
@@ -114,5 +115,37 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
         Assert.Contains(MirrorCopier.SourceOffsetHeader, problem);
         Assert.Contains("orders[0]", problem);
         Assert.DoesNotContain("127.0.0.1", string.Join("\n", observer.Problems));
+    }
+
+    [Fact]
+    public async Task Records_that_left_the_source_before_a_restarted_copier_reached_them_are_reported_and_the_rest_copied()
+    {
+        var old = fixture.NewCluster(brokers: 1);
+        old.CreateTopic("orders", partitions: 1, replicationFactor: 1);
+        var neu = fixture.NewCluster(brokers: 1);
+        neu.CreateTopic("orders", partitions: 1, replicationFactor: 1);
+        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA"));
+        var partition = new MirrorPartition("orders", 0);
+        await WriteAsync(source, "orders", 0, 0, 10);
+        await CopyUntilAsync(source, target, partition, 10, new RecordingObserver());
+
+        await WriteAsync(source, "orders", 0, 10, 10);
+        old.Mock.DeleteRecordsBefore("orders", 0, 15);
+        var observer = new RecordingObserver();
+        await CopyUntilAsync(source, target, partition, 20, observer);
+
+        Assert.Equal([.. Enumerable.Range(0, 10).Select(n => (long?)n), .. Enumerable.Range(15, 5).Select(n => (long?)n)],
+            ReadAll(target, "orders", 0).Select(r => r.SourceOffset));
+        Assert.Contains("5 offset(s) of orders[0] from 10 on left the source", Assert.Single(observer.Problems));
+    }
+
+    private static async Task CopyUntilAsync(KafkaAttachmentVars source, KafkaAttachmentVars target, MirrorPartition partition,
+        long next, RecordingObserver observer)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = new MirrorCopier(source, target, [partition], observer).RunAsync(stop.Token);
+        await observer.WaitUntilAsync(l => l.TryGetValue(partition, out var x) && x is { Idle: true } && x.NextSourceOffset == next, $"copied up to {next}");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

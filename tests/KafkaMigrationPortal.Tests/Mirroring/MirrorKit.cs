@@ -58,7 +58,7 @@ internal static class MirrorKit
             };
             await producer.ProduceAsync(new TopicPartition(attachment.Topic(topic), partition), new Message<byte[], byte[]>
             {
-                Key = n % 5 == 0 ? null : Encoding.UTF8.GetBytes($"k{n}"),
+                Key = n % 5 == 0 ? null! : Encoding.UTF8.GetBytes($"k{n}"),
                 Value = Encoding.UTF8.GetBytes($"{topic}/{partition}/{n}/" + new string('x', n % 40)),
                 Headers = headers,
                 Timestamp = new Timestamp(Start.AddSeconds(n).UtcDateTime),
