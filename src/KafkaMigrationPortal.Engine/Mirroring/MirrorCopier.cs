@@ -148,24 +148,24 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
         var producerConfig = to.ProducerConfig();
         producerConfig.EnableIdempotence = true;
         producerConfig.Acks = Acks.All;
-        string? failure = null;
+        var failure = new SessionFailure();
         var acks = new ConcurrentQueue<Ack>();
         var producer = new ProducerBuilder<byte[], byte[]>(producerConfig).SetLogHandler((_, _) => { })
             .SetErrorHandler((_, e) =>
             {
-                if (e.IsFatal) failure ??= $"The target producer failed fatally ({e.Code}).";
+                if (e.IsFatal) failure.Set($"The target producer failed fatally ({e.Code}).");
             }).Build();
         try
         {
             consumer.Assign(assignment);
             var targetWire = _states.Select(s => new TopicPartition(to.Topic(s.Partition.Topic), s.Partition.Partition)).ToArray();
             var sinceReport = 0;
-            while (!ct.IsCancellationRequested && failure is null)
+            while (!ct.IsCancellationRequested && failure.Message is null)
             {
                 var result = consumer.Consume(_options.PollInterval);
                 if (result is null)
                 {
-                    Drain(acks, ref failure);
+                    Drain(acks, failure);
                     Report(consumer, assignment);
                     continue;
                 }
@@ -174,7 +174,7 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
                 if (result.IsPartitionEOF)
                 {
                     state.ReachedEnd(result.Offset.Value);
-                    Drain(acks, ref failure);
+                    Drain(acks, failure);
                     continue;
                 }
 
@@ -209,18 +209,18 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
                 if (++sinceReport >= 500)
                 {
                     sinceReport = 0;
-                    Drain(acks, ref failure);
+                    Drain(acks, failure);
                     Report(consumer, assignment);
                 }
             }
 
             producer.Flush(_options.OperationTimeout);
-            Drain(acks, ref failure);
+            Drain(acks, failure);
             foreach (var state in _states)
                 if (state.LastAcked is { } last && state.LastSync != last.Source)
                     Sync(state, last.Source, last.Target);
             Report(consumer, assignment, force: true);
-            return failure;
+            return failure.Message;
         }
         finally
         {
@@ -248,7 +248,7 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
         }
     }
 
-    private void Drain(ConcurrentQueue<Ack> acks, ref string? failure)
+    private void Drain(ConcurrentQueue<Ack> acks, SessionFailure failure)
     {
         while (acks.TryDequeue(out var ack))
         {
@@ -257,7 +257,7 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
             {
                 // Later records of the partition may follow on the target only if this one did: restarting from the
                 // target tail is the one safe answer to any failed delivery.
-                failure ??= $"A record to {state.Partition} was not delivered ({ack.Error.Code}).";
+                failure.Set($"A record to {state.Partition} was not delivered ({ack.Error.Code}).");
                 state.Failed();
                 continue;
             }
@@ -346,6 +346,16 @@ public sealed class MirrorCopier(KafkaAttachmentVars source, KafkaAttachmentVars
     private readonly record struct Ack(int Index, long Source, long Target, long Bytes, Error Error);
 
     private sealed class NoObserver : IMirrorObserver;
+
+    /// <summary>The first reason a session must end; set from librdkafka's threads too.</summary>
+    private sealed class SessionFailure
+    {
+        private string? _message;
+
+        public string? Message => Volatile.Read(ref _message);
+
+        public void Set(string message) => Interlocked.CompareExchange(ref _message, message, null);
+    }
 
     private sealed class PartitionState(MirrorPartition partition)
     {
