@@ -13,18 +13,18 @@ namespace KafkaMigrationPortal.Benchmarks;
 /// </summary>
 public sealed class LagSnapshotBenchmark : IBenchmark
 {
-    private static readonly TimeSpan Target = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Target = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     public string Name => "lag";
 
     public string Description =>
-        "lag snapshot of --topics (200) x --partitions (16) x --groups (10) on a 3-broker mock cluster; --runs (5), --naive-runs (1)";
+        "lag snapshot of --topics (200) x --partitions (16) x --groups (10) on a 3-broker mock cluster, then with every broker --rtt-ms (20) slower; --runs (5), --naive-runs (1)";
 
     public async Task<int> RunAsync(BenchmarkArgs args)
     {
         int topicCount = args.Int("topics", 200), partitionCount = args.Int("partitions", 16), groupCount = args.Int("groups", 10);
-        int runs = args.Int("runs", 5), naiveRuns = args.Int("naive-runs", 1);
+        int runs = args.Int("runs", 5), naiveRuns = args.Int("naive-runs", 1), rttMs = args.Int("rtt-ms", 20, allowZero: true);
 
         using var clusters = new SandboxKafkaClusters(new SandboxKafkaOptions { Plaintext = true, GroupInitialRebalanceDelay = TimeSpan.Zero });
         var cluster = clusters.Create(Guid.NewGuid(), brokerCount: 3);
@@ -60,12 +60,21 @@ public sealed class LagSnapshotBenchmark : IBenchmark
         for (var i = 0; i < naiveRuns; i++)
             naiveTimes.Add(await Timing.MeasureAsync(() => Task.Run(() => Check(NaiveLag(attachment, groups, partitions), expectedLag))));
 
-        TimeSpan inspectorMedian = Timing.Median(inspectorTimes), naiveMedian = Timing.Median(naiveTimes);
+        // The same snapshot with every broker answering later: a snapshot that pays the round trip once per request
+        // wave stays flat, one that pays it per partition or per group grows with the cluster.
+        cluster.SetRoundTripTime(TimeSpan.FromMilliseconds(rttMs));
+        var slowTimes = new List<TimeSpan>();
+        for (var i = 0; i < runs; i++) slowTimes.Add(await Timing.MeasureAsync(async () => Check(await InspectorLag(), expectedLag)));
+        cluster.SetRoundTripTime(TimeSpan.Zero);
+
+        TimeSpan inspectorMedian = Timing.Median(inspectorTimes), naiveMedian = Timing.Median(naiveTimes), slowMedian = Timing.Median(slowTimes);
         var meets = inspectorMedian <= Target;
         Console.WriteLine($"inspector runs: {string.Join(", ", inspectorTimes.Select(Timing.Format))}; naive runs: {string.Join(", ", naiveTimes.Select(Timing.Format))}");
         Console.WriteLine(
             $"lag snapshot {topicCount}x{partitionCount}x{groupCount}: inspector {Timing.Format(inspectorMedian)}, naive {Timing.Format(naiveMedian)}, " +
             $"ratio {naiveMedian / inspectorMedian:0.0}x (target <= {Timing.Format(Target)}) {(meets ? "OK" : "MISSED")}");
+        Console.WriteLine($"with every broker {rttMs} ms slower: inspector runs {string.Join(", ", slowTimes.Select(Timing.Format))}; " +
+            $"median {Timing.Format(slowMedian)}, {Timing.Format(slowMedian - inspectorMedian)} more than without");
         return meets ? 0 : 1;
     }
 

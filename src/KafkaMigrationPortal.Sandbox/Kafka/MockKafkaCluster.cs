@@ -44,6 +44,11 @@ public sealed class MockKafkaCluster : IDisposable
         Check(c => LibRdKafka.rd_kafka_mock_broker_set_host_port(c, brokerId, host, port),
             $"advertise broker {brokerId}");
 
+    /// <summary>Delays every answer of the broker by <paramref name="roundTrip"/>, as a distant network would.</summary>
+    public void SetBrokerRoundTripTime(int brokerId, TimeSpan roundTrip) =>
+        Check(c => LibRdKafka.rd_kafka_mock_broker_set_rtt(c, brokerId, (int)roundTrip.TotalMilliseconds),
+            $"set broker {brokerId}'s round-trip time");
+
     /// <summary>The broker's <c>group.initial.rebalance.delay.ms</c>: how long a new group waits for more members.</summary>
     public void SetGroupInitialRebalanceDelay(TimeSpan delay)
     {

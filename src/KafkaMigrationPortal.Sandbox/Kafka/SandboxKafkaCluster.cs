@@ -190,6 +190,13 @@ public sealed class SandboxKafkaCluster : ISandboxKafkaCluster, IDisposable
         return firstKept - low;
     }
 
+    /// <summary>Every broker answers <paramref name="roundTrip"/> later (benchmarks of far-away clusters).</summary>
+    public void SetRoundTripTime(TimeSpan roundTrip)
+    {
+        // librdkafka numbers a mock cluster's brokers from 1.
+        for (var brokerId = 1; brokerId <= _mock.BrokerCount; brokerId++) _mock.SetBrokerRoundTripTime(brokerId, roundTrip);
+    }
+
     /// <summary>Which broker id listens where, read from the brokers' own metadata before it is re-advertised.</summary>
     private IEnumerable<(int BrokerId, DnsEndPoint Endpoint)> BrokerEndpoints()
     {

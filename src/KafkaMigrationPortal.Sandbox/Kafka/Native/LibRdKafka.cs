@@ -101,6 +101,9 @@ internal static partial class LibRdKafka
     public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 
     [LibraryImport(LibraryName)]
+    public static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
+
+    [LibraryImport(LibraryName)]
     public static partial IntPtr rd_kafka_err2str(int errorCode);
 
     public static string ErrorText(int errorCode) =>
