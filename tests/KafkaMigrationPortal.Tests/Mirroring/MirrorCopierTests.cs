@@ -2,7 +2,6 @@ using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.Tests.KafkaChecks;
-using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;
 using static KafkaMigrationPortal.Tests.Mirroring.MirrorKit;
 
 namespace KafkaMigrationPortal.Tests.Mirroring;
@@ -13,22 +12,15 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
     [Fact]
     public async Task Every_record_of_every_partition_is_copied_in_order_to_the_same_partition_with_key_value_headers_and_timestamp()
     {
-        var old = fixture.NewCluster(brokers: 1);
-        old.CreateTopic("wolf-12345.orders", partitions: 3, replicationFactor: 1);
-        var neu = fixture.NewCluster(brokers: 1);
-        neu.CreateTopic("orders", partitions: 3, replicationFactor: 1);
-        var (source, target) = (Attach(old, "KAFKA", "wolf-12345."), Attach(neu, "HEROKU_KAFKA_AQUA"));
+        var (_, source, _, target) = TwoClusters(fixture, partitions: 3, sourcePrefix: "wolf-12345.", sourceAttachment: "KAFKA", targetAttachment: "HEROKU_KAFKA_AQUA");
         var counts = new[] { 25, 0, 7 };
         for (var p = 0; p < 3; p++) await WriteAsync(source, "orders", p, 0, counts[p]);
 
         var observer = new RecordingObserver();
         MirrorPartition[] partitions = [new("orders", 0), new("orders", 1), new("orders", 2)];
-        using var stop = new CancellationTokenSource();
-        var run = new MirrorCopier(source, target, partitions, observer, new MirrorCopierOptions { SyncEvery = 10 }).RunAsync(stop.Token);
-        await observer.WaitUntilAsync(l => partitions.All(p => l.TryGetValue(p, out var x) && x.Idle && x.NextSourceOffset == counts[p.Partition]),
-            "every partition copied");
-        await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        await RunUntilAsync(new MirrorCopier(source, target, partitions, observer, new MirrorCopierOptions { SyncEvery = 10 }),
+            () => observer.WaitUntilAsync(l => partitions.All(p => l.TryGetValue(p, out var x) && x.Idle && x.NextSourceOffset == counts[p.Partition]),
+                "every partition copied"));
 
         for (var p = 0; p < 3; p++)
         {
@@ -47,42 +39,30 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_copier_stopped_mid_copy_and_another_started_later_leave_each_target_partition_equal_to_its_source()
     {
-        var old = fixture.NewCluster(brokers: 1);
-        old.CreateTopic("orders", partitions: 2, replicationFactor: 1);
-        var neu = fixture.NewCluster(brokers: 1);
-        neu.CreateTopic("tenant-b.orders", partitions: 2, replicationFactor: 1);
-        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA", "tenant-b."));
+        var (_, source, _, target) = TwoClusters(fixture, partitions: 2, targetPrefix: "tenant-b.");
         await WriteAsync(source, "orders", 0, 0, 300);
         await WriteAsync(source, "orders", 1, 0, 300);
         MirrorPartition[] partitions = [new("orders", 0), new("orders", 1)];
 
         // Throttled to about 200 records a second so that the stop comes in the middle of the copy.
         var first = new RecordingObserver();
-        using (var stop = new CancellationTokenSource())
-        {
-            var run = new MirrorCopier(source, target, partitions, first, new MirrorCopierOptions
+        await RunUntilAsync(new MirrorCopier(source, target, partitions, first, new MirrorCopierOptions
             {
                 Quota = new ProduceQuota(20 * 1024, TimeProvider.System, burstBytes: 4 * 1024),
-            }).RunAsync(stop.Token);
-            await first.WaitUntilAsync(l => l.Values.Any(x => x.NextSourceOffset >= 30), "the first copier under way");
-            await stop.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+            }),
+            () => first.WaitUntilAsync(l => l.Values.Any(x => x.NextSourceOffset >= 30), "the first copier under way"));
         var copiedByFirst = partitions.Sum(p => EndOffset(target, "orders", p.Partition));
         Assert.InRange(copiedByFirst, 30, 599); // stopped in the middle: the premise of the test
 
         await WriteAsync(source, "orders", 1, 300, 50); // while no copier runs
         var second = new RecordingObserver();
-        using (var stop = new CancellationTokenSource())
+        await RunUntilAsync(new MirrorCopier(source, target, partitions, second), async () =>
         {
-            var run = new MirrorCopier(source, target, partitions, second).RunAsync(stop.Token);
             await WriteAsync(source, "orders", 0, 300, 40); // while it runs
             await WriteAsync(source, "orders", 1, 350, 10);
             await second.WaitUntilAsync(l => l.TryGetValue(partitions[0], out var a) && a is { Idle: true, NextSourceOffset: 340 }
                 && l.TryGetValue(partitions[1], out var b) && b is { Idle: true, NextSourceOffset: 360 }, "the second copier caught up");
-            await stop.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        });
 
         foreach (var p in partitions)
             AssertCopied(ReadAll(source, "orders", p.Partition), ReadAll(target, "orders", p.Partition), p.ToString());
@@ -94,21 +74,13 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_target_partition_written_by_something_else_is_not_appended_to_and_the_problem_names_no_broker()
     {
-        var old = fixture.NewCluster(brokers: 1);
-        old.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var neu = fixture.NewCluster(brokers: 1);
-        neu.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA"));
+        var (_, source, _, target) = TwoClusters(fixture, partitions: 1);
         await WriteAsync(source, "orders", 0, 0, 5);
         await WriteAsync(target, "orders", 0, 0, 2); // an app double-writing, say: no kmp-source-offset header
 
         var observer = new RecordingObserver();
-        using var stop = new CancellationTokenSource();
-        var run = new MirrorCopier(source, target, [new("orders", 0)], observer,
-            new MirrorCopierOptions { RestartDelay = TimeSpan.FromMilliseconds(50) }).RunAsync(stop.Token);
-        await Deadline.PollAsync(() => Task.FromResult(observer.Problems.Count >= 2), TimeSpan.FromSeconds(60), "the problem reported, twice");
-        await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        await RunUntilAsync(new MirrorCopier(source, target, [new("orders", 0)], observer, new MirrorCopierOptions { RestartDelay = TimeSpan.FromMilliseconds(50) }),
+            () => Deadline.PollAsync(() => Task.FromResult(observer.Problems.Count >= 2), TimeSpan.FromSeconds(60), "the problem reported, twice"));
 
         Assert.Equal(2, EndOffset(target, "orders", 0));
         var problem = observer.Problems.First();
@@ -120,11 +92,7 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
     [Fact]
     public async Task Records_that_left_the_source_before_a_restarted_copier_reached_them_are_reported_and_the_rest_copied()
     {
-        var old = fixture.NewCluster(brokers: 1);
-        old.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var neu = fixture.NewCluster(brokers: 1);
-        neu.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA"));
+        var (old, source, _, target) = TwoClusters(fixture, partitions: 1);
         var partition = new MirrorPartition("orders", 0);
         await WriteAsync(source, "orders", 0, 0, 10);
         await CopyUntilAsync(source, target, partition, 10, new RecordingObserver());
@@ -139,13 +107,8 @@ public sealed class MirrorCopierTests(KafkaChecksFixture fixture) : IClassFixtur
         Assert.Contains("5 offset(s) of orders[0] from 10 on left the source", Assert.Single(observer.Problems));
     }
 
-    private static async Task CopyUntilAsync(KafkaAttachmentVars source, KafkaAttachmentVars target, MirrorPartition partition,
-        long next, RecordingObserver observer)
-    {
-        using var stop = new CancellationTokenSource();
-        var run = new MirrorCopier(source, target, [partition], observer).RunAsync(stop.Token);
-        await observer.WaitUntilAsync(l => l.TryGetValue(partition, out var x) && x is { Idle: true } && x.NextSourceOffset == next, $"copied up to {next}");
-        await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(30));
-    }
+    private static Task CopyUntilAsync(KafkaAttachmentVars source, KafkaAttachmentVars target, MirrorPartition partition,
+        long next, RecordingObserver observer) =>
+        RunUntilAsync(new MirrorCopier(source, target, [partition], observer),
+            () => observer.WaitUntilAsync(l => l.TryGetValue(partition, out var x) && x is { Idle: true } && x.NextSourceOffset == next, $"copied up to {next}"));
 }

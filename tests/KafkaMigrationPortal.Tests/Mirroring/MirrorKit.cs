@@ -4,7 +4,9 @@ using Confluent.Kafka;
 using KafkaMigrationPortal.AppClient;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Mirroring;
+using KafkaMigrationPortal.Sandbox.Kafka;
 using KafkaMigrationPortal.TestSupport;
+using KafkaMigrationPortal.Tests.KafkaChecks;
 
 namespace KafkaMigrationPortal.Tests.Mirroring;
 
@@ -35,8 +37,31 @@ internal sealed class RecordingObserver : IMirrorObserver
             $"{what}; progress: {string.Join(", ", Latest.Values)}; problems: {string.Join(" | ", Problems)}");
 }
 
+/// <summary>An old and a new one-broker cluster, each with topic <c>orders</c>, and the attachments that reach them.</summary>
+internal sealed record MirrorClusters(SandboxKafkaCluster Old, KafkaAttachmentVars Source, SandboxKafkaCluster New, KafkaAttachmentVars Target);
+
 internal static class MirrorKit
 {
+    public static MirrorClusters TwoClusters(KafkaChecksFixture fixture, int partitions, string sourcePrefix = "", string targetPrefix = "",
+        string sourceAttachment = "OLD_KAFKA", string targetAttachment = "KAFKA")
+    {
+        var old = fixture.NewCluster(brokers: 1);
+        old.CreateTopic(sourcePrefix + "orders", partitions, replicationFactor: 1);
+        var neu = fixture.NewCluster(brokers: 1);
+        neu.CreateTopic(targetPrefix + "orders", partitions, replicationFactor: 1);
+        return new(old, KafkaChecksKit.Attach(old, sourceAttachment, sourcePrefix), neu, KafkaChecksKit.Attach(neu, targetAttachment, targetPrefix));
+    }
+
+    /// <summary>Runs the copier until <paramref name="until"/> completes, then stops it and waits for it to end.</summary>
+    public static async Task RunUntilAsync(MirrorCopier copier, Func<Task> until)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = copier.RunAsync(stop.Token);
+        await until();
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public static HerokuKafkaAttachment Connection(KafkaAttachmentVars vars) =>
         HerokuKafkaAttachment.FromConfigVars(vars.AttachmentName, vars.ConfigVars);
 

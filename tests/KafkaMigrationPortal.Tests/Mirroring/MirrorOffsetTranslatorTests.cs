@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Tests.KafkaChecks;
-using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;
 using static KafkaMigrationPortal.Tests.Mirroring.MirrorKit;
 
 namespace KafkaMigrationPortal.Tests.Mirroring;
@@ -34,11 +33,7 @@ public sealed class MirrorOffsetTranslatorTests(KafkaChecksFixture fixture) : IC
     [Fact]
     public async Task Every_committed_offset_translates_to_the_first_copied_record_at_or_after_it_with_or_without_sync_points()
     {
-        var old = fixture.NewCluster(brokers: 1);
-        old.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var neu = fixture.NewCluster(brokers: 1);
-        neu.CreateTopic("orders", partitions: 1, replicationFactor: 1);
-        var (source, target) = (Attach(old, "OLD_KAFKA"), Attach(neu, "KAFKA"));
+        var (old, source, _, target) = TwoClusters(fixture, partitions: 1);
         await WriteAsync(source, "orders", 0, 0, 12);
         old.Mock.DeleteRecordsBefore("orders", 0, 8); // aged out: the source now starts at offset 8
         await WriteTransactionAsync(source, "orders", 0, 100, 4, commit: true);
@@ -53,13 +48,8 @@ public sealed class MirrorOffsetTranslatorTests(KafkaChecksFixture fixture) : IC
 
         var partition = new MirrorPartition("orders", 0);
         var observer = new RecordingObserver();
-        using (var stop = new CancellationTokenSource())
-        {
-            var run = new MirrorCopier(source, target, [partition], observer, new MirrorCopierOptions { SyncEvery = 3 }).RunAsync(stop.Token);
-            await observer.WaitUntilAsync(l => l.TryGetValue(partition, out var x) && x.Idle && x.NextSourceOffset == sourceEnd, "copied");
-            await stop.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        await RunUntilAsync(new MirrorCopier(source, target, [partition], observer, new MirrorCopierOptions { SyncEvery = 3 }),
+            () => observer.WaitUntilAsync(l => l.TryGetValue(partition, out var x) && x.Idle && x.NextSourceOffset == sourceEnd, "copied"));
         var copied = ReadAll(target, "orders", 0);
         AssertCopied(sourceRecords, copied, "orders[0]");
 
