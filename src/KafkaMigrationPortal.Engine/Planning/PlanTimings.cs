@@ -32,8 +32,8 @@ public sealed record PlanTimings(
     DurationRange Destroy)
 {
     /// <summary>
-    /// Heroku: a multi-tenant add-on is usually ready in a few minutes, a dedicated cluster in 15 minutes to an hour
-    /// (Dev Center, "Apache Kafka on Heroku"); a release replaces dynos within their 30 s shutdown grace plus boot.
+    /// Heroku, as estimates (the reference sheet gives no figures): a multi-tenant add-on ready within minutes, a
+    /// dedicated cluster within 15 minutes to an hour; a release replaces dynos within their 30 s shutdown grace plus boot.
     /// </summary>
     public static readonly PlanTimings Heroku = new(
         ApiCall: new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)),
