@@ -206,14 +206,16 @@ public sealed class DynoSupervisorTests
         await harness.Run(producers: 1, consumers: 0, vars, release: 1);
         await KafkaTestKit.Poll(harness.Report, r => DynoHarness.Sum(r, t => t.Produced) >= 60, Within, "messages are produced");
         await harness.Run(producers: 0, consumers: 0, vars, release: 1);
+        var produced = harness.Report().Topics.Single(t => t.Topic == "orders").Produced;
 
+        // Every order is read back: a first batch can come from fewer partitions than the topic has.
         using var reader = DedupingConsumer.FromConfigVars(vars, "inspector", ["orders"]);
         var messages = new List<ConsumedMessage>();
         await KafkaTestKit.Poll(() =>
         {
             if (reader.Consume(TimeSpan.FromMilliseconds(200)) is { } message) messages.Add(message);
             return messages.Count;
-        }, n => n >= 25, Within, "the orders topic is read back");
+        }, n => n >= produced, Within, "the orders topic is read back");
 
         Assert.All(messages, m => Assert.StartsWith("mackerel-", m.MessageId));
         Assert.All(messages, m => Assert.Matches("^customer-[0-9]+$", Encoding.UTF8.GetString(m.Key!)));
