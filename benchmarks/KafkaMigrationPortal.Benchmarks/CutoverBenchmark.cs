@@ -17,8 +17,8 @@ namespace KafkaMigrationPortal.Benchmarks;
 
 /// <summary>
 /// What carrying consumer positions saves at the consumer switch: two copies of the demo app make the same double-write
-/// migration (basic-0 → standard-0) side by side, at <c>--rate</c> messages per second and <c>--retention</c> seconds of
-/// topic retention, on one portal worker and a standalone sandbox whose consumers keep their duplicate filter in memory
+/// migration (the sandbox-only twins of basic-0 → standard-0, so that the new add-on ages records out in seconds too) side
+/// by side, at <c>--rate</c> messages per second and <c>--retention</c> seconds of topic retention, on one portal worker and a standalone sandbox whose consumers keep their duplicate filter in memory
 /// (every restart forgets it). One run carries each group's position to the new add-on before the switch, as the
 /// portal does; in the other the switch step carries nothing, so the groups start at the new add-on's earliest record.
 /// The consumer switch's approval can be held for <c>--approval-wait</c> seconds. It prints, per group, the messages
@@ -99,7 +99,7 @@ public sealed class CutoverBenchmark : IBenchmark
         // The app's consumers have joined and read from every topic before the migration starts, as in its steady state.
         await LedgerAsync(sandboxControl, app, null, r => r.Topics.Count > 0 && r.Topics.All(t => t.Consumed > 0), TimeSpan.FromMinutes(2));
 
-        var plan = await BenchmarkPlans.DoubleWriteAsync(services, app, "heroku-kafka:standard-0", TimeSpan.FromSeconds(5));
+        var plan = await BenchmarkPlans.DoubleWriteAsync(services, app, "heroku-kafka:standard-0-sandbox", TimeSpan.FromSeconds(5));
         if (!carryPositions)
         {
             plan = plan with

@@ -32,8 +32,8 @@ public sealed class SandboxOptions
     /// <summary>Mock brokers behind each Kafka add-on.</summary>
     public int BrokersPerCluster { get; set; } = 3;
 
-    /// <summary>Smallest topic retention the data API accepts (reported in cluster limits). Heroku's is hours; the
-    /// sandbox allows seconds so that retention waits can be exercised.</summary>
+    /// <summary>Smallest topic retention the sandbox-only plans accept (reported in their cluster limits), so that
+    /// retention waits can be exercised in seconds. Every real plan keeps Heroku's minimum (hours).</summary>
     public TimeSpan MinimumRetention { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Plans (full names, e.g. <c>heroku-kafka:basic-0</c>) whose clusters report

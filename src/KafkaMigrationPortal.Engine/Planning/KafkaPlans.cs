@@ -23,6 +23,17 @@ public static class KafkaPlans
     public static bool IsMultiTenant(string plan) => Tier(plan).StartsWith("basic-", StringComparison.Ordinal);
 
     public static bool SamePlan(string a, string b) => Normalize(a) == Normalize(b);
+
+    /// <summary>
+    /// The sandbox's twins of real plans (<c>basic-0-sandbox</c>, <c>standard-0-sandbox</c>): same limits, except a
+    /// minimum retention of seconds that their cluster info reports. Heroku sells no such plan.
+    /// </summary>
+    public static bool IsSandboxOnly(string plan) => Tier(plan).EndsWith(SandboxSuffix, StringComparison.Ordinal);
+
+    /// <summary>The real plan a sandbox-only plan copies; the plan itself otherwise.</summary>
+    public static string RealPlan(string plan) => IsSandboxOnly(plan) ? Normalize(plan)[..^SandboxSuffix.Length] : Normalize(plan);
+
+    private const string SandboxSuffix = "-sandbox";
 }
 
 /// <summary>
@@ -60,6 +71,8 @@ public sealed record KafkaPlanLimits(
     /// <summary>Published limits of a plan (facts sheet §4); unknown plans get <see cref="Unknown"/>.</summary>
     public static KafkaPlanLimits ForPlan(string plan)
     {
+        // A sandbox-only plan publishes nothing of its own: its minimum retention is whatever its cluster reports.
+        if (KafkaPlans.IsSandboxOnly(plan)) return ForPlan(KafkaPlans.RealPlan(plan)) with { MinRetentionMs = null };
         var tier = KafkaPlans.Tier(plan);
         var extended = tier.Contains("extended", StringComparison.Ordinal);
         return tier switch

@@ -353,7 +353,7 @@ public sealed partial class HerokuSandbox
 
     private void ValidateRetention(AddonRecord addon, long retentionMs)
     {
-        var minimum = (long)_options.MinimumRetention.TotalMilliseconds;
+        var minimum = MinimumRetentionMs(addon);
         if (retentionMs < minimum || retentionMs > addon.Plan.MaxRetentionMs)
         {
             throw SandboxApiException.InvalidParams(

@@ -13,8 +13,7 @@ public sealed partial class HerokuSandbox
         {
             ["max_topics"] = addon.Plan.MaxTopics,
             ["max_partition_replica_count"] = addon.Plan.MaxPartitionReplicas,
-            // The sandbox's own (configurable, short) minimum, reported as it is enforced.
-            ["minimum_retention_ms"] = (long)_options.MinimumRetention.TotalMilliseconds,
+            ["minimum_retention_ms"] = MinimumRetentionMs(addon),
             ["maximum_retention_ms"] = addon.Plan.MaxRetentionMs,
             ["default_retention_ms"] = (long)_options.DefaultRetention.TotalMilliseconds,
             ["minimum_replication"] = addon.Plan.MinReplicationFactor,
@@ -35,6 +34,10 @@ public sealed partial class HerokuSandbox
 
         return limits;
     }
+
+    /// <summary>The plan's minimum; on a sandbox-only plan the sandbox's own (configurable, short) one.</summary>
+    private long MinimumRetentionMs(AddonRecord addon) =>
+        addon.Plan.MinRetentionMs ?? (long)_options.MinimumRetention.TotalMilliseconds;
 
     private bool SupportsMixedCleanupPolicy(AddonRecord addon) =>
         !_options.PlansWithoutMixedCleanupPolicy.Contains(addon.Plan.Name, StringComparer.Ordinal);

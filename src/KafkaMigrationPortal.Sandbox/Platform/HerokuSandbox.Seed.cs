@@ -32,8 +32,8 @@ public sealed partial class HerokuSandbox
         return HerokuJson.App(SeedDemoAppLocked(name, $"{name}-consumers"));
     });
 
-    /// <summary>Alice's <c>mackerel</c> (Bob collaborates): web, producer and consumer dynos, a basic-0 Kafka attached as
-    /// KAFKA with three topics and two consumer groups. Carol owns <c>herring</c>, with no add-ons.</summary>
+    /// <summary>Alice's <c>mackerel</c> (Bob collaborates): web, producer and consumer dynos, a basic-0-sandbox Kafka (short
+    /// retention allowed) attached as KAFKA with three topics and two consumer groups. Carol owns <c>herring</c>, with no add-ons.</summary>
     private void SeedDemoLocked()
     {
         SeedDemoAppLocked(DemoApp, DemoConsumerGroup);
@@ -52,7 +52,7 @@ public sealed partial class HerokuSandbox
         app.ConfigVars["SANDBOX_CONSUMER_GROUP"] = consumerGroup;
         ReleaseLocked(app, "Set SANDBOX_TOPICS, SANDBOX_CONSUMER_GROUP config vars", SandboxUsers.Alice);
 
-        var plan = KafkaPlan.Find("heroku-kafka:basic-0")!;
+        var plan = KafkaPlan.Find(KafkaPlan.SandboxBasic)!;
         var now = Now;
         var addon = new AddonRecord(Guid.NewGuid(), NewAddonNameLocked(), app, plan, now)
         {
@@ -63,7 +63,7 @@ public sealed partial class HerokuSandbox
         _attachments.Add(attachment.Id, attachment);
         CompleteProvisioningLocked(addon);
 
-        var retention = (long)Math.Max(_options.DemoTopicRetention.TotalMilliseconds, _options.MinimumRetention.TotalMilliseconds);
+        var retention = Math.Max((long)_options.DemoTopicRetention.TotalMilliseconds, MinimumRetentionMs(addon));
         foreach (var topic in DemoTopics)
         {
             var record = new TopicRecord(topic, 4, 3, retention, false, now);

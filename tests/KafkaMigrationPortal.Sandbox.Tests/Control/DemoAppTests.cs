@@ -34,7 +34,7 @@ public sealed class DemoAppTests
 
         var kafka = KafkaAddonId(await alice.GetJson("apps/pike/addon-attachments"));
         Assert.NotEqual(KafkaAddonId(await alice.GetJson("apps/mackerel/addon-attachments")), kafka);
-        Assert.Equal("heroku-kafka:basic-0", (await alice.GetJson($"addons/{kafka}"))["plan"]!["name"]!.GetValue<string>());
+        Assert.Equal("heroku-kafka:basic-0-sandbox", (await alice.GetJson($"addons/{kafka}"))["plan"]!["name"]!.GetValue<string>());
         var topics = (await alice.GetJson($"data/kafka/v0/clusters/{kafka}/topics"))["topics"]!.AsArray();
         Assert.Equal(["audit-events", "orders", "payments"],
             topics.Select(t => t!["name"]!.GetValue<string>()).Where(n => !n.StartsWith("__", StringComparison.Ordinal)).Order());

@@ -44,7 +44,7 @@ public sealed class DemoTrafficTests : IAsyncLifetime
         foreach (var topic in new[] { "orders", "payments", "audit-events" })
         {
             await Send(HttpMethod.Post, $"data/kafka/v0/clusters/{otherId}/topics",
-                new { topic = new { name = topic, partition_count = 4, replication_factor = 3, retention_time_ms = 300_000 } });
+                new { topic = new { name = topic, partition_count = 4, replication_factor = 3, retention_time_ms = 86_400_000 } });
         }
 
         var kafkaId = (await _api.GetJson("apps/mackerel/addon-attachments")).AsArray()

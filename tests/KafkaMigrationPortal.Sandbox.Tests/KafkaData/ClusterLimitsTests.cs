@@ -27,7 +27,7 @@ public sealed class ClusterLimitsTests : IAsyncLifetime
         return Guid.Parse((await response.Json())!["id"]!.GetValue<string>());
     }
 
-    private Task<HttpResponseMessage> CreateTopic(Guid cluster, string name, int partitions = 4, int replication = 3, long? retention = 60_000, bool compaction = false) =>
+    private Task<HttpResponseMessage> CreateTopic(Guid cluster, string name, int partitions = 4, int replication = 3, long? retention = 86_400_000, bool compaction = false) =>
         _api.SendJson(HttpMethod.Post, $"data/kafka/v0/clusters/{cluster}/topics",
             new { topic = new { name, partition_count = partitions, replication_factor = replication, retention_time_ms = retention, compaction } });
 
@@ -57,10 +57,28 @@ public sealed class ClusterLimitsTests : IAsyncLifetime
 
         Assert.Equal((3, maxReplication), (limits["minimum_replication"]!.GetValue<int>(), limits["maximum_replication"]!.GetValue<int>()));
         Assert.Equal(maxRetentionDays * 24 * Hour, limits["maximum_retention_ms"]!.GetValue<long>());
-        Assert.Equal(1_000, limits["minimum_retention_ms"]!.GetValue<long>()); // SandboxOptions.MinimumRetention, reported as enforced
+        Assert.Equal(6 * Hour, limits["minimum_retention_ms"]!.GetValue<long>());
         Assert.Equal((256, totalPartitions), (limits["max_number_of_partitions_per_topic"]!.GetValue<int>(), limits["max_number_of_total_partitions"]!.GetValue<int>()));
         Assert.Null(limits["produce_quota_bytes_per_second"]);
         Assert.True(info["capabilities"]!["supports_mixed_cleanup_policy"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData("heroku-kafka:basic-0", 24 * 3_600_000L)]
+    [InlineData("heroku-kafka:standard-0", 6 * 3_600_000L)]
+    [InlineData("heroku-kafka:basic-0-sandbox", 1_000L)] // SandboxOptions.MinimumRetention
+    [InlineData("heroku-kafka:standard-0-sandbox", 1_000L)]
+    public async Task Real_plans_keep_Herokus_minimum_retention_and_only_sandbox_plans_accept_seconds(string plan, long minimum)
+    {
+        var cluster = await CreateAddon(plan);
+        var info = await _api.GetJson($"data/kafka/v0/clusters/{cluster}");
+        Assert.Equal(minimum, info["limits"]!["minimum_retention_ms"]!.GetValue<long>());
+
+        using var tooShort = await CreateTopic(cluster, "too-short", retention: minimum - 1);
+        Assert.Equal((HttpStatusCode)422, tooShort.StatusCode);
+        Assert.Contains($"between {minimum} and", (await tooShort.Json())!["message"]!.GetValue<string>());
+        using var shortest = await CreateTopic(cluster, "shortest", retention: minimum);
+        Assert.Equal(HttpStatusCode.OK, shortest.StatusCode);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class KafkaDataApiTests : IAsyncLifetime
         return Guid.Parse((await response.Json())!["id"]!.GetValue<string>());
     }
 
-    private static object Topic(string name, int partitions = 4, long retention = 60_000) =>
+    private static object Topic(string name, int partitions = 4, long retention = 86_400_000) =>
         new { topic = new { name, partition_count = partitions, replication_factor = 3, retention_time_ms = retention, compaction = false } };
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class KafkaDataApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         var brokers = _host.Clusters!.Get(id);
         Assert.Equal(6, brokers.Topics[prefix + "orders"].Partitions);
-        Assert.Equal(TimeSpan.FromMinutes(1), brokers.Retention[prefix + "orders"]);
+        Assert.Equal(TimeSpan.FromDays(1), brokers.Retention[prefix + "orders"]);
         var listed = (await _api.GetJson($"data/kafka/v0/clusters/{id}/topics"))["topics"]!.AsArray()
             .Single(t => !t!["name"]!.GetValue<string>().StartsWith("__", StringComparison.Ordinal))!;
         Assert.Equal("orders", listed["name"]!.GetValue<string>());
@@ -54,7 +54,8 @@ public sealed class KafkaDataApiTests : IAsyncLifetime
     [Fact]
     public async Task Partition_count_cannot_change_but_retention_can()
     {
-        var id = await CreateAddon("heroku-kafka:basic-0", "OTHER");
+        // The sandbox-only plan, whose minimum retention is seconds, so that the broker's retention can be seen to follow.
+        var id = await CreateAddon("heroku-kafka:basic-0-sandbox", "OTHER");
         using (await _api.SendJson(HttpMethod.Post, $"data/kafka/v0/clusters/{id}/topics", Topic("orders", 4)))
         {
         }

@@ -131,7 +131,7 @@ public sealed class PlatformBehaviourTests : IAsyncLifetime
         using var response = await _api.SendAsync(request);
         var attachment = (await response.Json())![0]!;
 
-        Assert.Equal("heroku-kafka:basic-0", attachment["addon"]!["plan"]!["name"]!.GetValue<string>());
+        Assert.Equal("heroku-kafka:basic-0-sandbox", attachment["addon"]!["plan"]!["name"]!.GetValue<string>());
         Assert.Equal(
             ["KAFKA_URL", "KAFKA_TRUSTED_CERT", "KAFKA_CLIENT_CERT", "KAFKA_CLIENT_CERT_KEY", "KAFKA_PREFIX"],
             attachment["config_vars"]!.AsArray().Select(v => v!.GetValue<string>()));

@@ -77,7 +77,7 @@ public sealed class PlatformSchemaTests : IAsyncLifetime
     public async Task Addon_list_by_app()
     {
         var addons = await _api.AssertSchemaValid(HttpMethod.Get, "apps/mackerel/addons");
-        Assert.Equal("heroku-kafka:basic-0", addons![0]!["plan"]!["name"]!.GetValue<string>());
+        Assert.Equal("heroku-kafka:basic-0-sandbox", addons![0]!["plan"]!["name"]!.GetValue<string>());
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
         var changesBefore = portal.Host.Mutations.Entries().Count;
 
         using var response = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-1"));
-        using var samePlan = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-0"));
+        using var samePlan = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-0-sandbox"));
         using var noStrategy = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-1", strategy: null));
         using var byReadOnlyGrant = await portal.CarolApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-1"));
 

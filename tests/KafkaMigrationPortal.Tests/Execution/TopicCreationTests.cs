@@ -101,7 +101,7 @@ public sealed class TopicCreationTests
     [Fact]
     public async Task A_compacted_topic_on_a_cluster_without_mixed_cleanup_pauses_the_run_naming_the_capability()
     {
-        var (host, database) = Start(new Dictionary<string, string?> { ["Sandbox:PlansWithoutMixedCleanupPolicy:0"] = "heroku-kafka:basic-0" });
+        var (host, database) = Start(new Dictionary<string, string?> { ["Sandbox:PlansWithoutMixedCleanupPolicy:0"] = "heroku-kafka:basic-0-sandbox" });
         try
         {
             var (run, posts) = await CreateOnSourceAsync(host, new TopicSpec("refunds", 2, 3, Minute, false), new TopicSpec("customer-state", 2, 3, null, true));

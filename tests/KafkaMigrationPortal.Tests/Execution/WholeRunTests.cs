@@ -46,11 +46,13 @@ public sealed class WholeRunTests : IAsyncLifetime
         await Deadline.PollAsync(() => Task.FromResult(host.Ledger.Report("mackerel")),
             r => r.Topics.Count > 0 && r.Topics.All(t => t.Consumed > 0), TimeSpan.FromMinutes(2), "the demo consumer reads every topic");
 
-        // basic-0 (multi-tenant) → standard-0 (dedicated), maintenance window.
-        var toDedicated = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0");
+        // basic-0 (multi-tenant) → standard-0 (dedicated), maintenance window. Both legs use the sandbox-only twins of
+        // the plans: the second leg's retention wait and its approver's wait last the topics' retention, which on real
+        // plans is hours. The browser test migrates to the real plans.
+        var toDedicated = await host.PlanAsync("mackerel", MigrationStrategy.MaintenanceWindow, "heroku-kafka:standard-0-sandbox");
         var first = await RunToCompletionApprovingAsync(await host.Runs.StartAsync(toDedicated, EngineHost.Starter));
         var standard = first.Run.TargetAddonId!.Value;
-        await AssertAppRunsOnAsync(standard, "heroku-kafka:standard-0", destroyed: basic);
+        await AssertAppRunsOnAsync(standard, "heroku-kafka:standard-0-sandbox", destroyed: basic);
         Assert.Single(host.MutationsOf("POST", "/apps/mackerel/addons"));
         Assert.Equal(toDedicated.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), first.Approvals.Select(a => a.StepSequence));
         Assert.All(first.Approvals, a => Assert.Equal(EngineHost.Approver, a.Approver));
@@ -62,7 +64,7 @@ public sealed class WholeRunTests : IAsyncLifetime
         Assert.All(afterFirst, g => Assert.Equal(0, g.Value));
 
         // standard-0 (dedicated) → basic-0 (multi-tenant), double-write, traffic never stopped.
-        var toMultiTenant = await host.PlanAsync("mackerel", MigrationStrategy.DoubleWrite, "heroku-kafka:basic-0",
+        var toMultiTenant = await host.PlanAsync("mackerel", MigrationStrategy.DoubleWrite, "heroku-kafka:basic-0-sandbox",
             consumerGroups: toDedicated.ConsumerGroups);
         long? producedAtSwitchApproval = null, producedOnceCaughtUp = null;
         var second = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(toMultiTenant, EngineHost.Starter), TimeSpan.FromMinutes(5),
@@ -82,7 +84,7 @@ public sealed class WholeRunTests : IAsyncLifetime
                 await UntilRetentionHasReplacedEverythingOnAsync(run.Run.TargetAddonId!.Value);
                 producedAtSwitchApproval = Produced();
             });
-        await AssertAppRunsOnAsync(second.Run.TargetAddonId!.Value, "heroku-kafka:basic-0", destroyed: standard);
+        await AssertAppRunsOnAsync(second.Run.TargetAddonId!.Value, "heroku-kafka:basic-0-sandbox", destroyed: standard);
         Assert.Equal(2, host.MutationsOf("POST", "/apps/mackerel/addons").Count);
         Assert.NotNull(second.Run.DoubleWriteStartedAt);
         var vars = await host.Platform.GetConfigVarsAsync("mackerel");

@@ -41,6 +41,20 @@ public sealed class KafkaPlansTests
         Assert.Equal(240, limits.MaxTotalPartitions);
     }
 
+    [Theory]
+    [InlineData("heroku-kafka:basic-0-sandbox", "heroku-kafka:basic-0", true)]
+    [InlineData("standard-0-sandbox", "heroku-kafka:standard-0", false)]
+    public void Sandbox_only_plans_have_their_real_twins_limits_but_no_published_minimum_retention(string plan, string real, bool multiTenant)
+    {
+        Assert.True(KafkaPlans.IsSandboxOnly(plan));
+        Assert.False(KafkaPlans.IsSandboxOnly(real));
+        Assert.Equal(real, KafkaPlans.RealPlan(plan));
+        Assert.Equal(multiTenant, KafkaPlans.IsMultiTenant(plan));
+        Assert.Equal(KafkaPlanLimits.ForPlan(real) with { MinRetentionMs = null }, KafkaPlanLimits.ForPlan(plan));
+        // Once provisioned, what the cluster reports (the sandbox's seconds) is the limit.
+        Assert.Equal(1_000, KafkaPlanLimits.FromClusterInfo(plan, new KafkaClusterLimits(MinimumRetentionMs: 1_000)).MinRetentionMs);
+    }
+
     [Fact]
     public void Unknown_plans_check_nothing_rather_than_guess()
     {
