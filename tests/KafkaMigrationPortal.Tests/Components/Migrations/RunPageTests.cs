@@ -302,6 +302,44 @@ public sealed class RunPageTests : MigrationsTestContext
     }
 
     [Fact]
+    public void The_panel_says_what_each_kafka_check_waits_for_where_it_stands_and_which_groups_it_ignores()
+    {
+        var details = Runs.At(Plan, RetentionWait, RunStepStatus.Waiting, waitUntil: clock.GetUtcNow().AddMinutes(20));
+        var startedAt = DateTimeOffset.Parse("2026-11-27T10:05:00Z");
+        details.Run.DoubleWriteStartedAt = startedAt;
+        var retention = details.Steps.Single(s => s.Sequence == RetentionWait);
+        retention.WaitReason = "The largest topic retention plus a margin from the start of double-writing.";
+        var verify = details.Steps.Single(s => s.Sequence == Plan.IndexOf<VerifyDoubleWrite>());
+        verify.Outcome = "Both clusters receive writes (12 and 12 records in the window).";
+        var catchUpOnNew = Plan.IndexOf<WaitForConsumerCatchUp>(c => c.Addon == AddonRole.Target);
+        var at = clock.GetUtcNow();
+        // shipping has never committed on the old add-on: nothing consumes it.
+        var lag = new LagSnapshot("KAFKA", at, [PartitionLag.Compute("billing", "orders", 0, 90, 0, 100), PartitionLag.Compute("shipping", "orders", 0, null, 0, 100)]);
+        Monitor.Readings.Enqueue(QueryResult<KafkaPanelReading>.Ok(new(at, [new("old", "old-addon", "KAFKA", lag, null, null)], null, null)));
+
+        var page = RenderRun(details);
+
+        page.WaitForAssertion(() => Assert.Contains("shipping: never committed on the old add-on",
+            page.Find($"[data-testid=kafka-check-ignores-{catchUpOnNew}]").TextContent));
+        var catchUp = page.Find($"[data-testid=kafka-check-{catchUpOnNew}]");
+        Assert.Equal("Upcoming", catchUp.GetAttribute("data-state"));
+        Assert.Contains("no record left to read for group billing on the new add-on", catchUp.TextContent);
+        Assert.DoesNotContain("shipping on the new", catchUp.TextContent);
+        var waiting = page.Find($"[data-testid=kafka-check-{RetentionWait}]");
+        Assert.Equal("Waiting", waiting.GetAttribute("data-state"));
+        var action = (WaitForRetention)Plan.Steps[RetentionWait].Action;
+        Assert.Contains($"until {startedAt + action.LargestRetention + action.Margin:u}", waiting.TextContent);
+        Assert.Contains("from the start of double-writing.", waiting.TextContent);
+        var passed = page.Find($"[data-testid=kafka-check-{verify.Sequence}]");
+        Assert.Equal("Passed", passed.GetAttribute("data-state"));
+        Assert.Contains("12 and 12 records", passed.TextContent);
+        // Steps that check nothing on Kafka are not listed.
+        Assert.Empty(page.FindAll($"[data-testid=kafka-check-{ConsumerSwitch}]"));
+        Assert.Equal(Plan.Steps.Count(s => s.Action is WaitForConsumerCatchUp or VerifyDoubleWrite or WaitForRetention or VerifyParity or WatchStrayWrites),
+            page.FindAll("[data-testid^=kafka-check-]").Count(e => e.HasAttribute("data-state")));
+    }
+
+    [Fact]
     public void A_group_nothing_consumes_is_named_as_skipped_by_the_checks_and_left_out_of_the_chart()
     {
         var at = clock.GetUtcNow();
