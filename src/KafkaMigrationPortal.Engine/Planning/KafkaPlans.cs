@@ -126,8 +126,10 @@ public sealed record KafkaPlanLimits(
         topic.RetentionTimeMs is { } retention ? Math.Max(retention, MinRetentionMs ?? retention)
         : multiTenant ? DefaultRetentionMs ?? MinRetentionMs : null;
 
+    /// <summary>Dev Center publishes no minimum retention for basic plans; the CLI's help says "at least 24h".</summary>
     private static KafkaPlanLimits Basic(int partitions, long bytes, long produce, long consume) =>
-        new(MaxTotalPartitions: partitions, DataSizeBytes: bytes, ProduceQuotaBytesPerSecond: produce, ConsumeQuotaBytesPerSecond: consume);
+        new(MaxTotalPartitions: partitions, DataSizeBytes: bytes, ProduceQuotaBytesPerSecond: produce, ConsumeQuotaBytesPerSecond: consume,
+            MinRetentionMs: 24 * Hour);
 
     private static bool IsDedicated(string tier) =>
         tier.StartsWith("standard-", StringComparison.Ordinal) || tier.StartsWith("extended-", StringComparison.Ordinal)

@@ -185,6 +185,24 @@ public sealed class PlanValidatorTests
     }
 
     [Fact]
+    public void A_basic_target_raises_a_demo_length_retention_to_a_day_and_says_so()
+    {
+        var context = Context() with
+        {
+            SourceTopics = [Requests.Orders with { RetentionTimeMs = (long)TimeSpan.FromMinutes(2).TotalMilliseconds }],
+            TargetLimits = KafkaPlanLimits.ForPlan("basic-1"),
+        };
+
+        var validation = PlanValidator.Validate(context, Request() with { TargetPlan = "basic-1" });
+
+        Assert.True(validation.IsValid, string.Join("; ", validation.Refusals.Select(r => r.Message)));
+        var plan = MigrationPlanBuilder.Build(validation.Request!);
+        Assert.Contains(plan.Warnings, w => w.Contains("keeps messages for 2 minutes", StringComparison.Ordinal) && w.Contains("at least 1 day", StringComparison.Ordinal));
+        var orders = Assert.Single(((CreateTopics)plan.Steps.Single(s => s.Action is CreateTopics).Action).Topics);
+        Assert.Equal((long)TimeSpan.FromDays(1).TotalMilliseconds, KafkaPlanLimits.ForPlan("basic-1").RetentionToSend(orders, multiTenant: true));
+    }
+
+    [Fact]
     public void Replication_factor_outside_a_dedicated_targets_range_is_refused()
     {
         var context = Context() with { SourceTopics = [Requests.Orders with { ReplicationFactor = 2 }] };
