@@ -9,6 +9,7 @@ IBenchmark[] benchmarks =
     new RunPageBenchmark(),
     new RecoveryBenchmark(),
     new CutoverBenchmark(),
+    new MirrorBenchmark(),
 ];
 
 var name = args.FirstOrDefault();
