@@ -40,6 +40,11 @@ public static class ExecutionModule
         services.AddSingleton<IStepExecutor, WaitForRetentionExecutor>();
         services.AddSingleton<IStepExecutor, VerifyParityExecutor>();
         services.AddSingleton<IStepExecutor, WatchStrayWritesExecutor>();
+        services.AddSingleton<IStepExecutor, StartMirrorExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForMirrorCaughtUpExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForMirrorDrainedExecutor>();
+        services.AddSingleton<IStepExecutor, CommitMirroredOffsetsExecutor>();
+        services.AddSingleton<IStepExecutor, StopMirrorExecutor>();
         services.AddSingleton<StepExecutors>();
 
         services.AddTransient<AdvanceRunJob>();

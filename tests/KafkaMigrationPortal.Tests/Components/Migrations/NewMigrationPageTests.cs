@@ -118,6 +118,22 @@ public sealed class NewMigrationPageTests : MigrationsTestContext
     }
 
     [Fact]
+    public void Mirror_can_be_chosen_and_is_what_the_review_plans()
+    {
+        var wizard = RenderWizard();
+        TypeApp(wizard, Requests.App);
+        Next(wizard);
+        wizard.WaitForAssertion(() => Assert.NotNull(wizard.Find("[data-testid=wizard-source-details]")));
+        Next(wizard);
+        wizard.WaitForAssertion(() => Assert.NotNull(wizard.Find("[data-testid=wizard-target-plan-basic-0]")));
+        wizard.Find("[data-testid=wizard-target-plan-basic-0]").Click();
+        wizard.Find("[data-testid=wizard-strategy-Mirror]").Click();
+        Next(wizard);
+
+        wizard.WaitForAssertion(() => Assert.Contains("preview heroku-kafka:basic-0 Mirror", Wizard.Calls));
+    }
+
+    [Fact]
     public void Nothing_is_started_before_the_last_click_and_the_last_click_starts_once_and_opens_the_run()
     {
         var wizard = RenderAtReview();
