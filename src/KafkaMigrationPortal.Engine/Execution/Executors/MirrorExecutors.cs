@@ -167,22 +167,7 @@ public sealed class CommitMirroredOffsetsExecutor(MirrorLeases leases) : StepExe
             return Retry(context, KafkaCheckResult<LagSnapshot>.NotOk(e.Outcome, e.Message));
         }
 
-        var already = onTarget.Value.Partitions.Where(p => p.CommittedOffset is not null)
-            .ToDictionary(p => (p.Group, p.Topic, p.Partition), p => p.CommittedOffset!.Value);
-        var toCommit = new List<MirrorGroupOffset>();
-        var lines = new List<string>();
-        for (var i = 0; i < committed.Count; i++)
-        {
-            var (group, translation) = (committed[i].Group, translations[i]);
-            var there = already.TryGetValue((group, translation.Partition.Topic, translation.Partition.Partition), out var at) ? at : (long?)null;
-            if (there >= translation.TargetOffset)
-            {
-                lines.Add($"{group} {translation.Partition}: {translation.SourceOffset} → {translation.TargetOffset}; {there} committed already");
-                continue;
-            }
-            toCommit.Add(new MirrorGroupOffset(group, translation.Partition, translation.TargetOffset));
-            lines.Add($"{group} {translation.Partition}: {translation.SourceOffset} → {translation.TargetOffset}");
-        }
+        var (toCommit, lines) = Forward(committed.Select(p => p.Group).ToList(), translations, onTarget.Value.Partitions);
         if (toCommit.Count > 0)
         {
             try
@@ -200,6 +185,30 @@ public sealed class CommitMirroredOffsetsExecutor(MirrorLeases leases) : StepExe
             $"Consumer positions carried to {targetVars.AttachmentName} through the mirror's offset map ({toCommit.Count} partition(s) committed):\n" + string.Join("\n", lines)
             + (idle.Count > 0 ? $"\nNo committed offset on the old add-on, left at the earliest record: {string.Join(", ", idle)}" : ""));
         return Done($"{toCommit.Count} translated offset(s) committed on {targetVars.AttachmentName}.");
+    }
+
+    /// <summary>The translated offsets that move a group forward on the new cluster, and a line for each translation.</summary>
+    /// <param name="groups">The group of each translation, in order.</param>
+    /// <param name="onTarget">The groups' committed offsets on the new cluster now: none is ever moved back.</param>
+    public static (List<MirrorGroupOffset> ToCommit, List<string> Lines) Forward(IReadOnlyList<string> groups,
+        IReadOnlyList<MirrorTranslation> translations, IEnumerable<PartitionLag> onTarget)
+    {
+        var already = onTarget.Where(p => p.CommittedOffset is not null).ToDictionary(p => (p.Group, p.Topic, p.Partition), p => p.CommittedOffset!.Value);
+        var toCommit = new List<MirrorGroupOffset>();
+        var lines = new List<string>();
+        for (var i = 0; i < translations.Count; i++)
+        {
+            var (group, translation) = (groups[i], translations[i]);
+            var line = $"{group} {translation.Partition}: {translation.SourceOffset} → {translation.TargetOffset}";
+            if (already.TryGetValue((group, translation.Partition.Topic, translation.Partition.Partition), out var there) && there >= translation.TargetOffset)
+            {
+                lines.Add($"{line}; {there} committed already");
+                continue;
+            }
+            toCommit.Add(new MirrorGroupOffset(group, translation.Partition, translation.TargetOffset));
+            lines.Add(line);
+        }
+        return (toCommit, lines);
     }
 
     private static StepOutcome Retry<T>(StepContext context, KafkaCheckResult<T> result) where T : class
