@@ -22,7 +22,8 @@ public sealed class MirrorWorker(
     IOptions<MirrorOptions> options,
     ILogger<MirrorWorker> logger) : BackgroundService
 {
-    private readonly Dictionary<Guid, RunMirror> mirrors = [];
+    // Read by Held from other threads while the worker's own loop changes it.
+    private readonly ConcurrentDictionary<Guid, RunMirror> mirrors = new();
 
     public string Owner { get; } = RunLease.NewOwner("mirror");
 
@@ -147,7 +148,7 @@ public sealed class MirrorWorker(
 
     private async Task LetGoAsync(Guid runId)
     {
-        if (!mirrors.Remove(runId, out var mirror)) return;
+        if (!mirrors.TryRemove(runId, out var mirror)) return;
         await mirror.StopCopierAsync();
         try
         {

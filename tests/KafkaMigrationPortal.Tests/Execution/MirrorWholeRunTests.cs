@@ -91,6 +91,37 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         Assert.True(oldCluster.Values.Sum(r => r.Count) > 50);
     }
 
+    [Fact]
+    public async Task A_mirror_run_rolled_back_at_the_cutover_gate_stops_the_mirror_and_leaves_the_app_on_the_old_add_on()
+    {
+        var basic = (await host.SourceAsync()).Id;
+        var plan = await host.PlanAsync("mackerel", MigrationStrategy.Mirror, "heroku-kafka:standard-0");
+        var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
+        var atGate = await host.WaitForAsync(runId, r => r.CurrentStep is { Status: RunStepStatus.AwaitingApproval }, "the cutover gate opens");
+        Assert.IsType<ScaleProcesses>(PlanSerialization.DeserializeAction(atGate.CurrentStep!.ActionJson));
+        var leases = host.Services.GetRequiredService<MirrorLeases>();
+        var copying = await Deadline.PollAsync(() => leases.PartitionsAsync(runId), rows => rows.Count > 0 && rows.All(r => r.Owner is not null && r.CopiedOffset > 0),
+            TimeSpan.FromSeconds(30), "the worker copies every partition");
+        Assert.Equal(plan.Topics.Sum(t => t.Partitions), copying.Count);
+
+        Assert.True((await host.Runs.RollbackAsync(runId, EngineHost.Starter, "not today")).Succeeded);
+        RunDetails run;
+        while (true)
+        {
+            run = await host.WaitForAsync(runId, r => r.Run.Status == MigrationRunStatus.RolledBack || r.CurrentStep is { Status: RunStepStatus.AwaitingApproval },
+                "the rollback ends or asks to destroy the new add-on");
+            if (run.Run.Status == MigrationRunStatus.RolledBack) break;
+            Assert.True((await host.Runs.ApproveAsync(runId, run.CurrentStep!.Sequence, EngineHost.Approver, "destroy it")).Succeeded);
+        }
+
+        Assert.NotNull(run.Run.MirrorStoppedAt);
+        Assert.All(await leases.PartitionsAsync(runId), r => Assert.Null(r.Owner));
+        Assert.False(host.Services.GetRequiredService<MirrorWorker>().Held.ContainsKey(runId));
+        var kafka = Assert.Single(await host.Platform.ListAttachmentsAsync("mackerel"), a => a.Name == AttachmentNames.Primary);
+        Assert.Equal(basic.ToString(), kafka.Addon.Id);
+        Assert.DoesNotContain(await host.Platform.ListAttachmentsAsync("mackerel"), a => a.Name == AttachmentNames.New);
+    }
+
     private long Produced() => host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
 
     /// <summary>A record as read: its offset, what it carries (key, value, headers but the mirror's, timestamp), the source offset if it is a copy.</summary>
