@@ -27,6 +27,9 @@ public sealed class MirrorWorker(
 
     public string Owner { get; } = RunLease.NewOwner("mirror");
 
+    /// <summary>Whether a copier of this worker runs for the run now.</summary>
+    public bool IsCopying(Guid runId) => mirrors.TryGetValue(runId, out var mirror) && mirror.IsCopying;
+
     /// <summary>The runs this worker copies partitions of now, and how many.</summary>
     public IReadOnlyDictionary<Guid, int> Held => mirrors.ToDictionary(m => m.Key, m => m.Value.Copying.Count);
 
@@ -83,7 +86,6 @@ public sealed class MirrorWorker(
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 logger.LogWarning("Mirroring run {Run} failed this pass ({Error})", run.Id, ErrorText.Describe(e));
-                if (time.GetUtcNow() - mirror.LastRenewed > options.Value.LeaseDuration / 2) await mirror.StopCopierAsync();
             }
         }
     }
@@ -109,7 +111,7 @@ public sealed class MirrorWorker(
             if (await leases.TryAcquireAsync(run.Id, row.Key, Owner, ct)) held.Add(row.Key);
         }
 
-        if (!held.SetEquals(mirror.Copying))
+        if (!held.SetEquals(mirror.Copying) || (held.Count > 0 && !mirror.IsCopying))
         {
             await mirror.StopCopierAsync();
             await FlushAsync(mirror, ct);
@@ -123,7 +125,7 @@ public sealed class MirrorWorker(
                     // A cancelled copier flushes within this, well before a lease it could not renew runs out.
                     OperationTimeout = options.Value.LeaseDuration / 4,
                     Time = time,
-                }, logger);
+                }, options.Value.LeaseDuration / 2, logger);
             }
         }
         await FlushAsync(mirror, ct);
@@ -178,7 +180,18 @@ public sealed class MirrorWorker(
 
         public MigrationRun Run { get; } = run;
         public bool PartitionsEnsured { get; set; }
-        public DateTimeOffset LastRenewed { get; set; } = now;
+        private long lastRenewedTicks = now.UtcTicks;
+        private ITimer? fence;
+
+        /// <summary>When this worker last renewed its leases of the run (read by the fence's timer thread).</summary>
+        public DateTimeOffset LastRenewed
+        {
+            get => new(Interlocked.Read(ref lastRenewedTicks), TimeSpan.Zero);
+            set => Interlocked.Exchange(ref lastRenewedTicks, value.UtcTicks);
+        }
+
+        /// <summary>A copier runs (it ends only when stopped, or fenced).</summary>
+        public bool IsCopying => copying is { IsCompleted: false };
         public HashSet<MirrorPartition> Copying { get; private set; } = [];
 
         /// <summary>Partitions whose copier stopped since the last write: their final progress is still written.</summary>
@@ -186,11 +199,26 @@ public sealed class MirrorWorker(
 
         public BufferingObserver Observer { get; } = new();
 
-        public void Start(MirrorEndpoints ends, IReadOnlySet<MirrorPartition> partitions, MirrorCopierOptions copierOptions, ILogger logger)
+        /// <param name="fenceAfter">How long after the last renewal the copier is stopped, whatever the worker's own loop
+        /// is doing (a database call that hangs): early enough that its flush ends before the leases run out.</param>
+        public void Start(MirrorEndpoints ends, IReadOnlySet<MirrorPartition> partitions, MirrorCopierOptions copierOptions, TimeSpan fenceAfter, ILogger logger)
         {
             Copying = [.. partitions];
             Observer.Logger = logger;
-            stop = new CancellationTokenSource();
+            var cancel = stop = new CancellationTokenSource();
+            var clock = copierOptions.Time;
+            fence = clock.CreateTimer(_ =>
+            {
+                if (clock.GetUtcNow() - LastRenewed <= fenceAfter) return;
+                logger.LogWarning("Mirror of run {Run}: leases not renewed for {Seconds:0.#} s; copying stops before they run out", Run.Id, fenceAfter.TotalSeconds);
+                try
+                {
+                    cancel.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }, null, fenceAfter / 4, fenceAfter / 4);
             copying = new MirrorCopier(ends.Source, ends.Target, [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)],
                 Observer, copierOptions).RunAsync(stop.Token);
         }
@@ -198,6 +226,8 @@ public sealed class MirrorWorker(
         public async Task StopCopierAsync()
         {
             if (stop is null || copying is null) return;
+            if (fence is not null) await fence.DisposeAsync();
+            fence = null;
             await stop.CancelAsync();
             try
             {

@@ -186,6 +186,43 @@ public sealed class MirrorWorkerTests(KafkaChecksFixture fixture) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task A_worker_that_cannot_renew_its_leases_stops_copying_before_they_run_out_and_resumes_once_it_renews()
+    {
+        var clusters = TwoClusters(fixture, partitions: 1);
+        await WriteAsync(clusters.Source, "orders", 0, 0, 10);
+        var runId = await MirroringRunAsync(partitions: 1);
+        var leases = Leases();
+        var worker = Worker(new MirrorEndpoints(clusters.Source, clusters.Target));
+        try
+        {
+            await Deadline.PollAsync(async () =>
+            {
+                await worker.RunOnceAsync(CancellationToken.None);
+                return (await leases.PartitionsAsync(runId)).Single().CopiedOffset == 10;
+            }, TimeSpan.FromSeconds(60), "the first records copied");
+            Assert.True(worker.IsCopying(runId));
+
+            // No pass renews the leases (its database calls hang, say): half the lease later the copier stops by itself.
+            time.Advance(LeaseDuration / 2 + TimeSpan.FromSeconds(1));
+            await Deadline.PollAsync(() => Task.FromResult(!worker.IsCopying(runId)), TimeSpan.FromSeconds(30), "the copier fenced");
+            Assert.False(await leases.TryAcquireAsync(runId, new MirrorPartition("orders", 0), "other"), "the lease has not run out yet");
+            await WriteAsync(clusters.Source, "orders", 0, 10, 5);
+
+            await Deadline.PollAsync(async () =>
+            {
+                await worker.RunOnceAsync(CancellationToken.None);
+                return (await leases.PartitionsAsync(runId)).Single().CopiedOffset == 15;
+            }, TimeSpan.FromSeconds(60), "copying resumed after a renewal");
+            Assert.True(worker.IsCopying(runId));
+            AssertCopied(ReadAll(clusters.Source, "orders", 0), ReadAll(clusters.Target, "orders", 0), "orders[0]");
+        }
+        finally
+        {
+            await worker.LetGoOfAllAsync();
+        }
+    }
+
     private sealed class FixedEndpoints(MirrorEndpoints ends) : IMirrorEndpointResolver
     {
         public Task<MirrorEndpoints> ResolveAsync(MigrationRun run, MigrationPlan plan, CancellationToken ct) => Task.FromResult(ends);
