@@ -8,7 +8,7 @@ using KafkaMigrationPortal.Features.Migrations;
 namespace KafkaMigrationPortal.Features.Api;
 
 /// <summary>What to migrate, as the wizard asks it.</summary>
-/// <param name="Strategy"><c>double-write</c> (no downtime) or <c>maintenance-window</c>.</param>
+/// <param name="Strategy"><c>double-write</c> (no downtime), <c>maintenance-window</c> or <c>mirror</c> (minutes of downtime, no app change).</param>
 /// <param name="PlanVersion">The <see cref="ApiPlan.PlanVersion"/> that was reviewed: a start is refused when today's plan differs.</param>
 public sealed record MigrationRequestBody(
     string? App,
