@@ -337,7 +337,8 @@ public static class MigrationPlanBuilder
             "Nothing; waits until, on every partition, the mirror has copied everything up to the old cluster's end offset.",
             HerokuCli.NoEquivalent("the portal waits until the mirror has copied every partition up to the old cluster's end offset"),
             "Producers are at 0: nothing writes to the old add-on any more.",
-            duration: new(f.ApiCall.Least, lag + f.ApiCall.Most)));
+            // What is left (the caught-up bound) plus the consecutive checks that find the old cluster's end still.
+            duration: new(f.ApiCall.Least, lag + f.Timings.CatchUp.Least)));
         steps.Add(Step(new CommitMirroredOffsets(f.Groups),
             "Carry the consumer groups' positions to the new add-on",
             $"Commits, on the new add-on, each of {f.Groups.Count} consumer group(s)' offsets translated exactly from its committed offsets on the old one through the mirror's offset map (never moving a group backwards), so consumers resume exactly where they stopped.",

@@ -100,7 +100,7 @@ public sealed class WaitForMirrorCaughtUpExecutor(MirrorLeases leases) : StepExe
     }
 }
 
-/// <summary>With producers at 0: done once, at two checks in a row with the old cluster's end offsets unchanged, every
+/// <summary>With producers at 0: done once, over consecutive checks with the old cluster's end offsets unchanged, every
 /// partition's copy has reached them.</summary>
 public sealed class WaitForMirrorDrainedExecutor(MirrorLeases leases) : StepExecutor<WaitForMirrorDrained>
 {
@@ -127,9 +127,11 @@ public sealed class WaitForMirrorDrainedExecutor(MirrorLeases leases) : StepExec
         context.SetState(new DrainState(passes, 0, ends));
         var summary = $"{copies.Sum(c => c.Lag)} record(s) left to copy{MirrorChecks.Worst(copies)}";
         await context.LogAsync(RunEventKinds.KafkaCheck, $"Mirror drain: {summary}; the old add-on's end offsets {(state.Ends is null ? "first read" : still ? "unchanged" : "moved")}.");
-        return passes >= 1
-            ? Done($"The mirror has copied every record of {copies.Count} partition(s) up to the old add-on's end.")
-            : Wait(context, context.Options.CatchUpPollInterval / 5, $"Draining the mirror: {summary}.");
+        // As stable as a maintenance window's lag 0: a producer dyno still shutting down after the scale-down writes
+        // within that time, and a record it wrote after the drain would be left behind on the old add-on.
+        return passes >= context.Options.CatchUpStableChecks
+            ? Done($"The mirror has copied every record of {copies.Count} partition(s) up to the old add-on's end ({passes} consecutive checks).")
+            : Wait(context, context.Options.CatchUpPollInterval, $"Draining the mirror: {summary}.");
     }
 }
 
