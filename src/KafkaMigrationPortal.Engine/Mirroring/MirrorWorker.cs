@@ -20,8 +20,12 @@ public sealed class MirrorWorker(
     IMirrorEndpointResolver endpoints,
     TimeProvider time,
     IOptions<MirrorOptions> options,
-    ILogger<MirrorWorker> logger) : BackgroundService
+    ILogger<MirrorWorker> logger,
+    RunEventLog? events = null) : BackgroundService
 {
+    /// <summary>The same problem (a copier restarting on it every second, say) goes to a run's event log once per this.</summary>
+    public static readonly TimeSpan ProblemRepeatInterval = TimeSpan.FromMinutes(5);
+
     // Read by Held from other threads while the worker's own loop changes it.
     private readonly ConcurrentDictionary<Guid, RunMirror> mirrors = new();
 
@@ -139,6 +143,13 @@ public sealed class MirrorWorker(
         var syncs = mirror.Observer.TakeSyncPoints();
         if (syncs.Count > 0) await leases.AddSyncPointsAsync(mirror.Run.Id, syncs, ct);
         var now = time.GetUtcNow();
+        foreach (var problem in mirror.Observer.TakeProblems().Distinct(StringComparer.Ordinal))
+        {
+            if (mirror.ProblemsLogged.TryGetValue(problem, out var logged) && now - logged < ProblemRepeatInterval) continue;
+            mirror.ProblemsLogged[problem] = now;
+            if (events is not null)
+                await events.AppendAsync(mirror.Run.Id, RunEvent.EngineActor, RunEventKinds.KafkaCheck, $"Mirror: {problem}", succeeded: false, ct: ct);
+        }
         foreach (var progress in latest)
         {
             var rate = mirror.Rate(progress, now);
@@ -198,6 +209,9 @@ public sealed class MirrorWorker(
         public HashSet<MirrorPartition> Stopped { get; } = [];
 
         public BufferingObserver Observer { get; } = new();
+
+        /// <summary>When each problem last went to the run's event log.</summary>
+        public Dictionary<string, DateTimeOffset> ProblemsLogged { get; } = new(StringComparer.Ordinal);
 
         /// <param name="fenceAfter">How long after the last renewal the copier is stopped, whatever the worker's own loop
         /// is doing (a database call that hangs): early enough that its flush ends before the leases run out.</param>
@@ -271,7 +285,20 @@ public sealed class MirrorWorker(
 
         public void OnSyncPoint(OffsetSyncPoint sync) => syncs.Enqueue(sync);
 
-        public void OnProblem(string message) => Logger?.LogWarning("Mirror: {Problem}", message);
+        private readonly ConcurrentQueue<string> problems = new();
+
+        public void OnProblem(string message)
+        {
+            Logger?.LogWarning("Mirror: {Problem}", message);
+            problems.Enqueue(message);
+        }
+
+        public List<string> TakeProblems()
+        {
+            var taken = new List<string>();
+            while (problems.TryDequeue(out var problem)) taken.Add(problem);
+            return taken;
+        }
 
         public List<OffsetSyncPoint> TakeSyncPoints()
         {

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
@@ -8,6 +10,7 @@ using KafkaMigrationPortal.Tests.Execution;
 using KafkaMigrationPortal.Tests.Hosting;
 using KafkaMigrationPortal.Tests.KafkaChecks;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -39,8 +42,11 @@ public sealed class MirrorWorkerTests(KafkaChecksFixture fixture) : IClassFixtur
 
     private MirrorLeases Leases() => new(contexts, time, Options());
 
+    private readonly ProblemCountingLogger log = new();
+
     private MirrorWorker Worker(MirrorEndpoints ends, int maxPartitions = 256) =>
-        new(contexts, new MirrorLeases(contexts, time, Options(maxPartitions)), new FixedEndpoints(ends), time, Options(maxPartitions), NullLogger<MirrorWorker>.Instance);
+        new(contexts, new MirrorLeases(contexts, time, Options(maxPartitions)), new FixedEndpoints(ends), time, Options(maxPartitions), log,
+            new RunEventLog(contexts, time, new RunNotifier(NullLogger<RunNotifier>.Instance), new AuditLog(contexts, time, NullLogger<AuditLog>.Instance), NullLogger<RunEventLog>.Instance));
 
     private async Task<Guid> MirroringRunAsync(int partitions)
     {
@@ -220,6 +226,61 @@ public sealed class MirrorWorkerTests(KafkaChecksFixture fixture) : IClassFixtur
         finally
         {
             await worker.LetGoOfAllAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_target_partition_written_by_something_else_is_not_appended_to_and_the_run_is_told_once()
+    {
+        var clusters = TwoClusters(fixture, partitions: 1);
+        await WriteAsync(clusters.Source, "orders", 0, 0, 5);
+        var stranger = Connection(clusters.Target);
+        using (var producer = new ProducerBuilder<byte[], byte[]>(stranger.ProducerConfig()).Build())
+            await producer.ProduceAsync(new TopicPartition(stranger.Topic("orders"), 0), new Message<byte[], byte[]> { Value = [1, 2, 3] });
+        var runId = await MirroringRunAsync(partitions: 1);
+        var worker = Worker(new MirrorEndpoints(clusters.Source, clusters.Target));
+        try
+        {
+            var problem = await Deadline.PollAsync(async () =>
+            {
+                await worker.RunOnceAsync(CancellationToken.None);
+                await using var db = await contexts.CreateDbContextAsync();
+                return await db.RunEvents.Where(e => e.RunId == runId).Select(e => e.Summary).ToListAsync();
+            }, summaries => summaries.Count > 0, TimeSpan.FromSeconds(60), "the run is told why the mirror does not copy");
+
+            Assert.Contains("carries no kmp-source-offset header", Assert.Single(problem));
+            // The copier restarts after its delay and meets the same record again.
+            await Deadline.PollAsync(async () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(2));
+                await worker.RunOnceAsync(CancellationToken.None);
+                return log.Problems >= 3;
+            }, TimeSpan.FromSeconds(60), "the copier meets the problem again");
+            await worker.RunOnceAsync(CancellationToken.None);
+            await using (var db = await contexts.CreateDbContextAsync())
+                Assert.Equal(1, await db.RunEvents.CountAsync(e => e.RunId == runId));
+            Assert.Equal(1, EndOffset(clusters.Target, "orders", 0));
+        }
+        finally
+        {
+            await worker.LetGoOfAllAsync();
+        }
+    }
+
+    /// <summary>Counts the copier problems the worker logs.</summary>
+    private sealed class ProblemCountingLogger : ILogger<MirrorWorker>
+    {
+        private int problems;
+
+        public int Problems => Volatile.Read(ref problems);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).StartsWith("Mirror: ", StringComparison.Ordinal)) Interlocked.Increment(ref problems);
         }
     }
 
