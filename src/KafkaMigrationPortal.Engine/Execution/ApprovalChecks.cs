@@ -31,6 +31,10 @@ internal static class ApprovalChecks
         var checks = new List<LiveCheck>();
         switch (context.Action)
         {
+            // A mirror's consumers stop with records unread on the old add-on: those are copied, and their positions carried.
+            case Attach { Addon: AddonRole.Target } attach when attach.As == primary && plan.Strategy == MigrationStrategy.Mirror:
+                checks.Add(await NothingRunsAsync(context));
+                break;
             case Attach { Addon: AddonRole.Target } attach when attach.As == primary:
                 checks.Add(await LagAsync(context, AddonRole.Source, tolerance: 0));
                 break;
@@ -69,6 +73,16 @@ internal static class ApprovalChecks
         return new LiveCheck(name, passed ? LiveCheckResult.Passed : LiveCheckResult.Failed,
             $"{consumed.Sum(p => p.Lag)} record(s) unread on {vars.AttachmentName}" + (worst is { Lag: > 0 } ? $"; most on {worst.Group} {worst.Topic}[{worst.Partition}] ({worst.Lag})" : "")
             + (idle.Count > 0 ? $"; not counted (never committed): {string.Join(", ", idle)}" : ""));
+    }
+
+    private static async Task<LiveCheck> NothingRunsAsync(StepContext context)
+    {
+        const string name = "Producers and consumers are at 0";
+        var types = context.Plan.ProducerProcessTypes.Concat(context.Plan.ConsumerProcessTypes).ToHashSet(StringComparer.Ordinal);
+        var running = (await context.Platform.ListFormationAsync(context.App, context.CancellationToken))
+            .Where(f => types.Contains(f.Type) && f.Quantity > 0).Select(f => $"{f.Type}={f.Quantity}").ToList();
+        return new LiveCheck(name, running.Count == 0 ? LiveCheckResult.Passed : LiveCheckResult.Failed,
+            running.Count == 0 ? "Nothing reads or writes either add-on." : $"Still running: {string.Join(", ", running)}.");
     }
 
     private static async Task<LiveCheck> ParityAsync(StepContext context)

@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Engine.KafkaChecks;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -6,7 +7,7 @@ namespace KafkaMigrationPortal.Engine.Execution;
 
 public static class ExecutionModule
 {
-    /// <summary>The migration engine: job, executors, lease, event log, service facade and the recurring reconciler.</summary>
+    /// <summary>The migration engine: job, executors, lease, event log, service facade, the recurring reconciler and the mirror worker.</summary>
     public static IServiceCollection AddMigrationExecution(this IServiceCollection services)
     {
         services.AddKafkaChecks();
@@ -39,12 +40,23 @@ public static class ExecutionModule
         services.AddSingleton<IStepExecutor, WaitForRetentionExecutor>();
         services.AddSingleton<IStepExecutor, VerifyParityExecutor>();
         services.AddSingleton<IStepExecutor, WatchStrayWritesExecutor>();
+        services.AddSingleton<IStepExecutor, StartMirrorExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForMirrorCaughtUpExecutor>();
+        services.AddSingleton<IStepExecutor, WaitForMirrorDrainedExecutor>();
+        services.AddSingleton<IStepExecutor, CommitMirroredOffsetsExecutor>();
+        services.AddSingleton<IStepExecutor, StopMirrorExecutor>();
         services.AddSingleton<StepExecutors>();
 
         services.AddTransient<AdvanceRunJob>();
         services.AddTransient<RunReconciler>();
         services.AddSingleton<MigrationRunService>();
         services.AddHostedService<ExecutionStartup>();
+
+        services.AddOptions<MirrorOptions>().BindConfiguration(MirrorOptions.SectionName);
+        services.AddSingleton<MirrorLeases>();
+        services.TryAddSingleton<IMirrorEndpointResolver, HerokuMirrorEndpointResolver>();
+        services.AddSingleton<MirrorWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<MirrorWorker>());
         return services;
     }
 }

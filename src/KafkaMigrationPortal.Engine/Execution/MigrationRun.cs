@@ -62,6 +62,12 @@ public sealed class MigrationRun
     /// <summary>When producers began writing to both add-ons (double-write only); the retention wait counts from it.</summary>
     public DateTimeOffset? DoubleWriteStartedAt { get; set; }
 
+    /// <summary>When the run's mirror was started (mirror strategy); the portal's job processes copy while it is set and
+    /// <see cref="MirrorStoppedAt"/> is not.</summary>
+    public DateTimeOffset? MirrorStartedAt { get; set; }
+
+    public DateTimeOffset? MirrorStoppedAt { get; set; }
+
     /// <summary>Process type → quantity before the run first scaled it, as JSON; recorded once, never overwritten.</summary>
     public string? RecordedFormationJson { get; set; }
 

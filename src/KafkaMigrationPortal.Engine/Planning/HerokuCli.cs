@@ -14,6 +14,9 @@ internal static class HerokuCli
     /// <summary>Prefix of a line that is a check the portal makes, with no CLI equivalent.</summary>
     public const string PortalCheck = "(portal check: ";
 
+    /// <summary>Prefix of a line saying that what the portal does there has no CLI command at all.</summary>
+    public const string NoCliEquivalent = "# no Heroku CLI equivalent: ";
+
     /// <param name="name">The add-on's name, when the plan chooses it (so that later commands can name the add-on).</param>
     public static string CreateAddon(string app, string plan, string attachment, string? name = null) =>
         $"heroku addons:create {plan} --as {attachment}{(name is null ? "" : $" --name {name}")} -a {app}";
@@ -59,4 +62,6 @@ internal static class HerokuCli
         $"heroku addons:destroy {addon} -a {app} --confirm {app}{(force ? " --force" : "")}";
 
     public static string Check(string what) => $"{PortalCheck}{what})";
+
+    public static string NoEquivalent(string what) => $"{NoCliEquivalent}{what}";
 }

@@ -150,6 +150,11 @@ public sealed record PlanStep(
 [JsonDerivedType(typeof(VerifyParity), "verify-parity")]
 [JsonDerivedType(typeof(WatchStrayWrites), "watch-stray-writes")]
 [JsonDerivedType(typeof(DestroyAddon), "destroy-addon")]
+[JsonDerivedType(typeof(StartMirror), "start-mirror")]
+[JsonDerivedType(typeof(WaitForMirrorCaughtUp), "wait-for-mirror-caught-up")]
+[JsonDerivedType(typeof(WaitForMirrorDrained), "wait-for-mirror-drained")]
+[JsonDerivedType(typeof(CommitMirroredOffsets), "commit-mirrored-offsets")]
+[JsonDerivedType(typeof(StopMirror), "stop-mirror")]
 public abstract record StepAction;
 
 /// <summary><c>addons:create PLAN --as NAME [--name ADDON]</c>. Reconcile: an add-on already attached under NAME with that plan is it.</summary>
@@ -211,3 +216,22 @@ public sealed record DestroyAddon(AddonRole Addon, IReadOnlyList<string>? AlsoAt
 {
     public IReadOnlyList<string> OtherApps => AlsoAttachedTo ?? [];
 }
+
+/// <summary>Records the run's mirror as active: the portal's job processes copy every partition of <paramref name="Topics"/>
+/// from the old cluster to the same partition of the new one. Reconcile: an active mirror of the run is it.</summary>
+public sealed record StartMirror(IReadOnlyList<string> Topics) : StepAction;
+
+/// <summary>A durable wait until the mirror's lag is at most <paramref name="MaxLagRecords"/> records on every partition
+/// and what is left would be copied within <paramref name="MaxLagTime"/> at the measured copy rate.</summary>
+public sealed record WaitForMirrorCaughtUp(long MaxLagRecords, TimeSpan MaxLagTime) : StepAction;
+
+/// <summary>A durable wait, with producers at 0, until the mirror has copied the last record of every partition of
+/// <paramref name="Topics"/> (copied offset = the source's end offset).</summary>
+public sealed record WaitForMirrorDrained(IReadOnlyList<string> Topics) : StepAction;
+
+/// <summary>Commits each group's offsets on the new cluster, translated exactly from its committed offsets on the old one
+/// through the mirror's offset map; never moves a group backwards. Reconcile: a group already there (or further) is done.</summary>
+public sealed record CommitMirroredOffsets(IReadOnlyList<string> Groups) : StepAction;
+
+/// <summary>Records the run's mirror as stopped: no job process copies for it any more. Reconcile: stopped is done.</summary>
+public sealed record StopMirror : StepAction;

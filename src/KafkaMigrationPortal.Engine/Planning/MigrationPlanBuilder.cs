@@ -4,7 +4,7 @@ using KafkaMigrationPortal.Heroku.Kafka;
 namespace KafkaMigrationPortal.Engine.Planning;
 
 /// <summary>
-/// Turns a <see cref="PlanRequest"/> into the ordered steps of DESIGN.md's two strategies. Pure and deterministic:
+/// Turns a <see cref="PlanRequest"/> into the ordered steps of DESIGN.md's three strategies. Pure and deterministic:
 /// the same request always yields the same plan (names are de-duplicated and sorted). Validate the request first
 /// (<see cref="PlanValidator"/>); <see cref="PlanInvariants.Check"/> proves the result safe.
 /// </summary>
@@ -25,6 +25,7 @@ public static class MigrationPlanBuilder
         {
             MigrationStrategy.MaintenanceWindow => MaintenanceWindow(facts),
             MigrationStrategy.DoubleWrite => DoubleWrite(facts),
+            MigrationStrategy.Mirror => Mirror(facts),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Strategy, "Unknown migration strategy."),
         };
         return new MigrationPlan(
@@ -299,6 +300,101 @@ public static class MigrationPlanBuilder
         return steps;
     }
 
+    private static List<PlanStep> Mirror(Facts f)
+    {
+        var app = f.App;
+        var (old, primary) = (AttachmentNames.Old, f.Primary);
+        var steps = new List<PlanStep>();
+        AddProvisioning(steps, f, AttachmentNames.New);
+        steps.Add(Step(new StartMirror(f.TopicNames),
+            "Start mirroring the old add-on to the new one",
+            $"Nothing on Heroku; the portal's job processes copy every partition of {f.Topics.Count} topic(s) to the same partition on the new add-on, in order, with key, value, headers and timestamp, each copy carrying its source offset. The app keeps running on the old add-on.",
+            HerokuCli.NoEquivalent($"the portal's mirror copies every record of {List(f.TopicNames)} from {primary} to {AttachmentNames.New}, partition by partition"),
+            "The new add-on has every topic with the old one's partition counts, and nothing but the mirror writes to it.",
+            compensation: "Stop the mirror.",
+            compensatingActions: [new StopMirror()],
+            duration: f.ApiCall));
+        var (records, lag) = (f.Request.MirrorCaughtUpRecords, f.Request.MirrorCaughtUpLag);
+        steps.Add(Step(new WaitForMirrorCaughtUp(records, lag),
+            "Wait until the mirror has caught up",
+            $"Nothing; waits until every partition has at most {records} record(s) left to copy and what is left would be copied within {Durations.InWords(lag)}. The first copy takes as long as the old add-on's data needs at the new one's produce rate.",
+            HerokuCli.NoEquivalent($"the portal waits until the mirror's lag is at most {records} record(s) per partition and {Durations.InWords(lag)} of copying"),
+            "The mirror is running.",
+            duration: f.Timings.CatchUp));
+        var everyone = f.Producers.Union(f.Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var windowOpens = steps.Count;
+        steps.Add(Step(new ScaleProcesses(everyone, 0),
+            "Cut over: stop producers and consumers",
+            $"Scales {List(everyone)} to 0 dynos; the current quantities are recorded with the run. Approving this opens the cutover: from here until producers and consumers run on the new add-on no step waits for anyone, so no decision time is downtime. Each of those steps checks live, before it acts, what an approver would have checked, and pauses the run if that fails.",
+            HerokuCli.Scale(app, f.Quantities(everyone, 0)),
+            "The mirror has caught up and the new add-on has every topic and consumer group.",
+            requiresApproval: true,
+            compensation: "Scale producers and consumers back to their recorded quantities.",
+            compensatingActions: [new RestoreFormation(everyone)],
+            duration: f.ApiCall));
+        steps.Add(Step(new WaitForMirrorDrained(f.TopicNames),
+            "Wait until the mirror has copied the last record",
+            "Nothing; waits until, on every partition, the mirror has copied everything up to the old cluster's end offset.",
+            HerokuCli.NoEquivalent("the portal waits until the mirror has copied every partition up to the old cluster's end offset"),
+            "Producers are at 0: nothing writes to the old add-on any more.",
+            // What is left (the caught-up bound) plus the consecutive checks that find the old cluster's end still.
+            duration: new(f.ApiCall.Least, lag + f.Timings.CatchUp.Least)));
+        steps.Add(Step(new CommitMirroredOffsets(f.Groups),
+            "Carry the consumer groups' positions to the new add-on",
+            $"Commits, on the new add-on, each of {f.Groups.Count} consumer group(s)' offsets translated exactly from its committed offsets on the old one through the mirror's offset map (never moving a group backwards), so consumers resume exactly where they stopped.",
+            HerokuCli.NoEquivalent($"the portal commits the offsets of {List(f.Groups)} on {AttachmentNames.New}, translated through the mirror's offset map"),
+            "Consumers are at 0 and the mirror has copied every record of the old add-on.",
+            duration: f.ApiCall));
+        steps.Add(Step(new Attach(AddonRole.Source, old, Confirm: false),
+            $"Attach the old add-on as {old}",
+            $"Adds a second attachment of {f.SourceName} ({old}_* config vars) so that it stays reachable after the swap.",
+            HerokuCli.Attach(app, f.SourceName, old, confirm: false),
+            $"No other add-on is attached as {old}.",
+            compensation: $"Detach {old} from the old add-on.",
+            compensatingActions: [new Detach(AddonRole.Source, old)],
+            duration: f.ApiCall));
+        steps.Add(Step(new Attach(AddonRole.Target, primary, Confirm: true),
+            $"Switch {primary} to the new add-on",
+            $"Re-points the {primary} attachment ({primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {old}.",
+            HerokuCli.Attach(app, f.TargetName, primary, confirm: true),
+            $"Producers and consumers are at 0, the mirror has copied every record, the groups' positions are on the new add-on, and the old add-on is attached as {old}.",
+            compensation: $"Attach the old add-on as {primary} again (with confirm).",
+            compensatingActions: [new Attach(AddonRole.Source, primary, Confirm: true)],
+            duration: f.ApiCall));
+        steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
+            $"Remove the {AttachmentNames.New} attachment",
+            $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {primary}.",
+            HerokuCli.Detach(app, AttachmentNames.New),
+            $"The new add-on is attached as {primary}.",
+            compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
+            compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
+            duration: f.ApiCall));
+        steps.Add(Step(new RestoreFormation(everyone),
+            "Start producers and consumers on the new add-on",
+            $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
+            HerokuCli.Scale(app, f.Quantities(everyone)),
+            $"{primary} points at the new add-on, which holds every record of the old one and the groups' positions.",
+            reversible: false,
+            duration: f.Release,
+            pointOfNoReturn: true));
+        steps[windowOpens] = steps[windowOpens] with { ApprovalCoversThrough = steps.Count - 1 };
+        steps.Add(Step(new StopMirror(),
+            "Stop the mirror",
+            "Nothing on Heroku; the portal's job processes stop copying for this run.",
+            HerokuCli.NoEquivalent("the portal's mirror stops"),
+            "The app runs on the new add-on.",
+            compensation: null,
+            duration: f.ApiCall));
+        steps.Add(Step(new WatchStrayWrites(f.TopicNames, f.Request.StrayWriteWindow),
+            "Watch the old add-on for stray writes",
+            $"Nothing; checks that no topic on the old cluster grows for {Durations.InWords(f.Request.StrayWriteWindow)}.",
+            HerokuCli.Check($"the high watermarks of every topic on {old} stay still for {Durations.InWords(f.Request.StrayWriteWindow)}"),
+            "Producers and consumers run on the new add-on.",
+            duration: new(f.Request.StrayWriteWindow, f.Request.StrayWriteWindow + f.Release.Most)));
+        steps.Add(DestroySource(f, $"Nothing has written to the old add-on for the watch window; the app runs on the new one, which holds every record the old one had."));
+        return steps;
+    }
+
     /// <summary>Provision the target under <paramref name="attachment"/>, wait for it, create its topics and groups.</summary>
     private static void AddProvisioning(List<PlanStep> steps, Facts f, string attachment)
     {
@@ -359,13 +455,23 @@ public static class MigrationPlanBuilder
         var compacted = f.Topics.Where(t => t.Compacted).ToList();
         foreach (var topic in compacted)
         {
-            warnings.Add(f.Request.Strategy == MigrationStrategy.DoubleWrite
+            var multiTenantRetention = f.TargetMultiTenant && topic.RetentionTimeMs is null
+                ? " The new add-on is multi-tenant, where every topic has a time retention: it is created with the cluster's default retention as well as compaction (the CLI does the same), so keys not rewritten within it are deleted."
+                : "";
+            if (f.Request.Strategy == MigrationStrategy.Mirror)
+            {
+                // The mirror copies the compacted log as the old add-on retains it: no key is lost, so only the retention note applies.
+                if (multiTenantRetention.Length > 0) warnings.Add($"Topic '{topic.Name}' is compacted.{multiTenantRetention}");
+                continue;
+            }
+            warnings.Add((f.Request.Strategy == MigrationStrategy.DoubleWrite
                 ? $"Topic '{topic.Name}' is compacted: double-writing copies only what is written after it starts, so keys last written before then are not brought across to the new add-on"
                   + (topic.RetentionTimeMs is null ? ", and its parity cannot be checked (it has no time-based retention)." : ".")
-                : $"Topic '{topic.Name}' is compacted: the new add-on starts empty, so consumers that rebuild state by re-reading it from the beginning will find only keys written after the switch.");
-            if (f.TargetMultiTenant && topic.RetentionTimeMs is null)
-                warnings[^1] += " The new add-on is multi-tenant, where every topic has a time retention: it is created with the cluster's default retention as well as compaction (the CLI does the same), so keys not rewritten within it are deleted.";
+                : $"Topic '{topic.Name}' is compacted: the new add-on starts empty, so consumers that rebuild state by re-reading it from the beginning will find only keys written after the switch.")
+                + multiTenantRetention);
         }
+        if (f.Request.Strategy == MigrationStrategy.Mirror)
+            warnings.Add("Offsets differ on the new add-on (the mirror keeps every record and its order, not its offset number): the portal carries every consumer group's committed offsets across, but an app that keeps offsets anywhere else (its own database, a seek to a stored offset) would resume at the wrong record.");
         foreach (var topic in f.Topics.Where(t => t.RetentionTimeMs < f.TargetLimits.MinRetentionMs))
             warnings.Add($"Topic '{topic.Name}' keeps messages for {Durations.InWords(TimeSpan.FromMilliseconds(topic.RetentionTimeMs!.Value))}; {f.TargetPlan} keeps them at least {Durations.InWords(TimeSpan.FromMilliseconds(f.TargetLimits.MinRetentionMs!.Value))}, so it is created there with that (or the new add-on's own reported minimum, read before any topic is created). The new add-on keeps messages longer than the old one: nothing is lost, the app's consumers can re-read further back, and it holds more data.");
         if (f.Request.Source.IsMultiTenant && !f.TargetMultiTenant)

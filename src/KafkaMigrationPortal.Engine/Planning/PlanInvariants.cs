@@ -36,6 +36,9 @@ public static class InvariantRules
     public const string LastBillingAttachment = "last-billing-attachment";
     /// <summary>A cutover, the point of no return or a destroy runs without approval.</summary>
     public const string Approval = "approval";
+    /// <summary>Producers write to the new add-on while the mirror is still copying into it: copies and new records
+    /// interleave on its partitions.</summary>
+    public const string MirrorInterleaves = "mirror-interleaves";
     /// <summary>The point of no return is missing, misplaced, or preceded by an irreversible step.</summary>
     public const string PointOfNoReturn = "point-of-no-return";
 }
@@ -45,7 +48,7 @@ public static class InvariantRules
 /// quantities, maintenance, what each cluster holds — and reports every way the plan could lose data, fail, or end
 /// in the wrong place. The central invariant: while producers run, every message reaches a cluster consumers read now
 /// or later, and consumers only move to a cluster once nothing unread is left behind (producers stopped and lag 0 on
-/// the old cluster, or double-writing for longer than the retention with parity checked). Every rollback the plan
+/// the old cluster, or double-writing for longer than the retention with parity checked, or every record mirrored and every group's position carried). Every rollback the plan
 /// allows (<see cref="RollbackPaths"/>) is simulated too, for the steps Heroku would refuse in it.
 /// </summary>
 public static class PlanInvariants
@@ -190,6 +193,7 @@ public static class PlanInvariants
             if (leftovers.Count > 0) Report(end, InvariantRules.EndState, $"The new add-on is still attached as {string.Join(", ", leftovers)}.");
             if (!app.Destroyed.Contains(AddonRole.Source)) Report(end, InvariantRules.EndState, "The old add-on is never destroyed.");
             if (app.Maintenance) Report(end, InvariantRules.EndState, "Maintenance mode stays on.");
+            if (app.MirrorRunning) Report(end, InvariantRules.EndState, "The mirror is never stopped.");
             foreach (var (type, quantity) in initialFormation.Where(f => app.Quantities.GetValueOrDefault(f.Key) != f.Value))
                 Report(end, InvariantRules.EndState, $"Process type {type} ends at {app.Quantities.GetValueOrDefault(type)} dynos instead of {quantity}.");
             var last = app.LastBoundary;

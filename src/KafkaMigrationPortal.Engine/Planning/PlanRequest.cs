@@ -30,6 +30,13 @@ public sealed record PlanRequest(
     /// <summary>How long the old cluster's watermarks must stand still before it counts as no longer written to.</summary>
     public TimeSpan StrayWriteWindow { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Mirror: the most records any partition may still have to copy when the cutover is offered.</summary>
+    public long MirrorCaughtUpRecords { get; init; } = 1000;
+
+    /// <summary>Mirror: the longest the copy of what is left may take, at the measured rate, when the cutover is offered;
+    /// it bounds the final drain, and so the downtime.</summary>
+    public TimeSpan MirrorCaughtUpLag { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long the steps that wait on Heroku take where the plan runs (the sandbox is faster).</summary>
     public PlanTimings Timings { get; init; } = PlanTimings.Heroku;
 }

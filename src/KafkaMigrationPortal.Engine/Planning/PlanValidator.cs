@@ -101,7 +101,7 @@ public static class PlanValidator
         var sourceTopics = context.SourceTopics.Where(t => !KafkaInternalTopics.IsInternal(t.Name)).ToList();
         if (KafkaPlans.IsKafkaPlan(request.TargetPlan))
             refusals.AddRange(TargetFit.Check(sourceTopics, context.TargetLimits, KafkaPlans.Normalize(request.TargetPlan),
-                KafkaPlans.IsMultiTenant(request.TargetPlan), context.SourceLoad));
+                KafkaPlans.IsMultiTenant(request.TargetPlan), context.SourceLoad).Select(r => ForStrategy(r, request.Strategy)));
 
         if (refusals.Count > 0 || source is null) return new(refusals, null);
         return new(refusals, new PlanRequest(
@@ -141,7 +141,7 @@ public static class PlanValidator
 
     private static void CheckAttachmentNames(PlanningContext context, MigrationRequest request, Action<string, string> refuse)
     {
-        string[] needed = request.Strategy == MigrationStrategy.MaintenanceWindow ? [AttachmentNames.Old, AttachmentNames.New] : [AttachmentNames.Old];
+        string[] needed = request.Strategy == MigrationStrategy.DoubleWrite ? [AttachmentNames.Old] : [AttachmentNames.Old, AttachmentNames.New];
         foreach (var name in needed)
         {
             if (name == request.SourceAttachment)
@@ -154,6 +154,11 @@ public static class PlanValidator
                 refuse(RefusalCodes.AttachmentNameInUse, $"The attachment name {name}, which the migration uses, is already taken by {holder.Name}: detach it first (`heroku addons:detach {name} -a {request.App}`).");
         }
     }
+
+    private static PlanRefusal ForStrategy(PlanRefusal refusal, MigrationStrategy strategy) =>
+        strategy == MigrationStrategy.Mirror && refusal.Code is RefusalCodes.TargetPartitionsPerTopic or RefusalCodes.TargetTotalPartitions
+            ? refusal with { Message = $"{refusal.Message} The mirror copies each partition to the same partition number, so every topic needs its own partition count there." }
+            : refusal;
 
     private static string Scopes(IReadOnlyCollection<string> scopes) =>
         scopes.Count == 0 ? "(none)" : string.Join(", ", scopes.Select(s => $"'{s}'"));

@@ -1,5 +1,6 @@
 using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Mirroring;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -25,6 +26,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RunEvent> RunEvents => Set<RunEvent>();
 
     public DbSet<StepApproval> StepApprovals => Set<StepApproval>();
+
+    public DbSet<MirrorPartitionLease> MirrorPartitions => Set<MirrorPartitionLease>();
+
+    public DbSet<MirrorSyncPointRecord> MirrorSyncPoints => Set<MirrorSyncPointRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);

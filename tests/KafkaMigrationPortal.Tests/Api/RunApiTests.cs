@@ -41,6 +41,7 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
         using var samePlan = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-0-sandbox"));
         using var noStrategy = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-1", strategy: null));
         using var byReadOnlyGrant = await portal.CarolApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:basic-1"));
+        using var mirror = await portal.AliceApi.PostJsonAsync("/api/v1/plans", DoubleWriteTo("heroku-kafka:standard-0", strategy: MigrationRequestBody.Mirror));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var plan = await response.JsonAsync();
@@ -62,6 +63,10 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
         Assert.Contains(refused["refusals"]!.AsArray(), r => (string?)r!["code"] == RefusalCodes.SameTargetPlan);
         await noStrategy.AssertProblemAsync(HttpStatusCode.BadRequest, Refusals.InvalidRequest);
         await byReadOnlyGrant.AssertProblemAsync(HttpStatusCode.Forbidden, Refusals.HerokuGrantNeeded);
+        var mirrored = await mirror.JsonAsync();
+        Assert.True((bool)mirrored["canStart"]!, mirrored.ToJsonString());
+        Assert.Equal("mirror", (string?)mirrored["strategy"]);
+        Assert.Contains(mirrored["steps"]!.AsArray(), s => ((string?)s!["cliCommand"])!.StartsWith("# no Heroku CLI equivalent: the portal's mirror copies", StringComparison.Ordinal));
     }
 
     [Fact]

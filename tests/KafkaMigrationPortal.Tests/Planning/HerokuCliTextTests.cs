@@ -90,7 +90,8 @@ public sealed partial class HerokuCliTextTests
     }
 
     public static TheoryData<string> Plans => ["maintenance to dedicated", "double-write to multi-tenant", "maintenance to multi-tenant",
-        "double-write to dedicated", "source attached to other apps", "primary named HEROKU_KAFKA", "no topics or groups"];
+        "double-write to dedicated", "source attached to other apps", "primary named HEROKU_KAFKA", "no topics or groups",
+        "mirror to dedicated", "mirror to multi-tenant"];
 
     private static PlanRequest RequestFor(string kind) => kind switch
     {
@@ -105,6 +106,8 @@ public sealed partial class HerokuCliTextTests
             SourceAttachment = "HEROKU_KAFKA",
         },
         "no topics or groups" => Requests.MaintenanceToDedicated() with { Topics = [], ConsumerGroups = [] },
+        "mirror to dedicated" => Requests.MirrorToDedicated(),
+        "mirror to multi-tenant" => Requests.DoubleWriteToMultiTenant() with { Strategy = MigrationStrategy.Mirror },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -125,6 +128,12 @@ public sealed partial class HerokuCliTextTests
             if (lines is [var only] && only.StartsWith(HerokuCli.PortalCheck, StringComparison.Ordinal))
             {
                 Assert.EndsWith(")", only);
+                continue;
+            }
+            // A shell comment: pasted, it does nothing, and it says so.
+            if (lines is [var comment] && comment.StartsWith(HerokuCli.NoCliEquivalent, StringComparison.Ordinal))
+            {
+                Assert.True(step.Action is StartMirror or WaitForMirrorCaughtUp or WaitForMirrorDrained or CommitMirroredOffsets or StopMirror, $"'{step.Title}' has a CLI command: {comment}");
                 continue;
             }
 

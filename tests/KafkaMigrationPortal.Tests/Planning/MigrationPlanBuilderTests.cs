@@ -23,6 +23,66 @@ public sealed class MigrationPlanBuilderTests
     }
 
     [Fact]
+    public void Mirror_follows_the_design_order()
+    {
+        var plan = MigrationPlanBuilder.Build(Requests.MirrorToDedicated());
+
+        Assert.Equal(
+        [
+            "ProvisionAddon NEW_KAFKA", "WaitForProvisioning Target", "CreateTopics Target", "CreateConsumerGroups Target",
+            "StartMirror orders,payments", "WaitForMirrorCaughtUp 1000 00:00:30", "ScaleProcesses consumer,producer=0",
+            "WaitForMirrorDrained orders,payments", "CommitMirroredOffsets billing,shipping",
+            "Attach Source as OLD_KAFKA", "Attach Target as KAFKA confirm", "Detach Target NEW_KAFKA",
+            "RestoreFormation consumer,producer", "StopMirror", "WatchStrayWrites", "DestroyAddon Source",
+        ], plan.Steps.Select(s => Describe(s.Action)));
+        Assert.Empty(PlanInvariants.Check(plan));
+        // The mirror keeps partition numbers: the topics are created with the old add-on's partition counts.
+        Assert.Equal([8, 4], Assert.IsType<CreateTopics>(plan.Single<CreateTopics>().Action).Topics.Select(t => t.Partitions));
+    }
+
+    [Fact]
+    public void Mirror_approves_the_cutover_once_covering_everything_through_the_restart_and_states_its_downtime()
+    {
+        var plan = MigrationPlanBuilder.Build(Requests.MirrorToDedicated() with { MirrorCaughtUpLag = TimeSpan.FromMinutes(2) });
+
+        Assert.Equal(["ScaleProcesses", "DestroyAddon"], plan.Steps.Where(s => s.RequiresApproval).Select(s => s.Action.GetType().Name));
+        var cutover = plan.Steps.First(s => s.RequiresApproval);
+        var restart = plan.Single<RestoreFormation>();
+        Assert.Equal(restart.Index, cutover.ApprovalCoversThrough);
+        Assert.Equal(restart.Index, plan.PointOfNoReturn);
+        Assert.All(plan.Steps.Where(s => s.Index > cutover.Index && s.Index <= restart.Index), s => Assert.Same(cutover, plan.WindowGateCovering(s)));
+        Assert.Null(plan.WindowGateCovering(plan.Single<StopMirror>()));
+        Assert.All(plan.Steps.Where(s => s.Index < restart.Index), s => Assert.True(s.Reversible, s.Title));
+        Assert.Equal([new StopMirror()], plan.Single<StartMirror>().CompensatingActions!);
+        Assert.Equal(["consumer", "producer"], Assert.IsType<RestoreFormation>(Assert.Single(cutover.CompensatingActions!)).ProcessTypes);
+
+        var window = plan.Steps.Where(s => s.Index >= cutover.Index && s.Index <= restart.Index).ToList();
+        Assert.Equal(window.Aggregate(default(DurationRange), (sum, s) => sum + s.ExpectedRange), plan.ExpectedDowntime);
+        // The downtime is the final drain (bounded by the caught-up threshold) plus API calls and one release.
+        var drain = plan.Single<WaitForMirrorDrained>().ExpectedRange;
+        Assert.True(drain.Most >= TimeSpan.FromMinutes(2), drain.InWords());
+        Assert.True(plan.ExpectedDowntime.Most >= drain.Most + PlanTimings.Heroku.Release.Most);
+        Assert.True(plan.ExpectedDowntime.Most < MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated()).ExpectedDuration.Most);
+        Assert.Equal(plan.Steps.Aggregate(default(DurationRange), (sum, s) => sum + s.ExpectedRange), plan.ExpectedDuration);
+    }
+
+    [Fact]
+    public void Mirror_says_where_no_heroku_command_exists_and_warns_only_about_what_it_does_not_carry()
+    {
+        var plan = MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant() with { Strategy = MigrationStrategy.Mirror });
+
+        foreach (var step in plan.Steps.Where(s => s.Action is StartMirror or WaitForMirrorCaughtUp or WaitForMirrorDrained or CommitMirroredOffsets or StopMirror))
+            Assert.StartsWith("# no Heroku CLI equivalent: the portal", step.CliCommand, StringComparison.Ordinal);
+        Assert.Contains("customers, orders, payments", plan.Single<StartMirror>().CliCommand, StringComparison.Ordinal);
+        Assert.Equal("heroku ps:scale consumer=0 producer=0 -a mackerel", plan.Single<ScaleProcesses>().CliCommand);
+        Assert.Equal("heroku ps:scale consumer=3 producer=2 -a mackerel", plan.Single<RestoreFormation>().CliCommand);
+        // The mirror copies the compacted log as it is: no "keys are lost" warning, only the multi-tenant retention note.
+        Assert.DoesNotContain(plan.Warnings, w => w.Contains("starts empty", StringComparison.Ordinal) || w.Contains("not brought across", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.StartsWith("Topic 'customers' is compacted.", StringComparison.Ordinal) && w.Contains("multi-tenant", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.StartsWith("Offsets differ on the new add-on", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Kafka_internal_topics_in_a_request_are_never_created_counted_or_checked()
     {
         var request = Requests.DoubleWriteToMultiTenant();
@@ -213,7 +273,7 @@ public sealed class MigrationPlanBuilderTests
     public void Plan_round_trips_through_System_Text_Json(bool webDefaults)
     {
         var options = webDefaults ? new JsonSerializerOptions(JsonSerializerDefaults.Web) : new JsonSerializerOptions();
-        foreach (var plan in new[] { MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated()), MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()) })
+        foreach (var plan in new[] { MigrationPlanBuilder.Build(Requests.MaintenanceToDedicated()), MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant()), MigrationPlanBuilder.Build(Requests.MirrorToDedicated()) })
         {
             var json = JsonSerializer.Serialize(plan, options);
             var copy = JsonSerializer.Deserialize<MigrationPlan>(json, options)!;
@@ -243,6 +303,10 @@ public sealed class MigrationPlanBuilderTests
         Detach a => $"Detach {a.Addon} {a.AttachmentName}",
         SetConfigVars a => $"SetConfigVars {string.Join(" ", a.Vars.Select(v => $"{v.Key}={v.Value ?? "-"}"))}{(a.RecordsDoubleWriteStart ? " (start)" : "")}",
         DestroyAddon a => $"DestroyAddon {a.Addon}",
+        StartMirror a => $"StartMirror {string.Join(",", a.Topics)}",
+        WaitForMirrorCaughtUp a => $"WaitForMirrorCaughtUp {a.MaxLagRecords} {a.MaxLagTime}",
+        WaitForMirrorDrained a => $"WaitForMirrorDrained {string.Join(",", a.Topics)}",
+        CommitMirroredOffsets a => $"CommitMirroredOffsets {string.Join(",", a.Groups)}",
         _ => action.GetType().Name,
     };
 

@@ -30,7 +30,7 @@ public sealed class PlanInvariantsTests
     /// <summary>Strategies, multi-tenant and dedicated both ways, 1–3 producer and consumer types (some at 0 dynos),
     /// topics with assorted retention and compaction, groups named with or without the source prefix.</summary>
     private static readonly Gen<PlanRequest> GenRequest =
-        from strategy in Gen.OneOf(MigrationStrategy.MaintenanceWindow, MigrationStrategy.DoubleWrite)
+        from strategy in Gen.OneOf(MigrationStrategy.MaintenanceWindow, MigrationStrategy.DoubleWrite, MigrationStrategy.Mirror)
         from source in GenSource
         from targetMultiTenant in Gen.Bool
         from producerCount in Gen.Int[1, 3]
@@ -224,6 +224,52 @@ public sealed class PlanInvariantsTests
         Assert.Contains(endState, m => m.Contains("never destroyed", StringComparison.Ordinal));
         Assert.Contains(endState, m => m.Contains("Maintenance mode stays on", StringComparison.Ordinal));
         Assert.Contains(endState, m => m.Contains("still attached as NEW_KAFKA", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Mirror_cutover_without_the_drain_or_the_carried_positions_is_caught()
+    {
+        GenRequest.Where(r => r.Strategy == MigrationStrategy.Mirror).Sample(request =>
+        {
+            var plan = MigrationPlanBuilder.Build(request);
+            var carry = plan.Single<CommitMirroredOffsets>();
+
+            var undrained = Reorder(plan, steps => steps.RemoveAll(s => s.Action is WaitForMirrorDrained));
+            var undrainedViolations = PlanInvariants.Check(undrained);
+            Assert.Contains(undrainedViolations, v => v.Rule == InvariantRules.ImpossibleStep && v.StepIndex == carry.Index - 1 && v.Message.Contains("before the mirror has copied every record", StringComparison.Ordinal));
+            Assert.Contains(undrainedViolations, v => v.Rule == InvariantRules.UnsafeConsumerSwitch);
+
+            var uncarried = Reorder(plan, steps => steps.RemoveAll(s => s.Action is CommitMirroredOffsets));
+            Assert.Contains(PlanInvariants.Check(uncarried), v => v.Rule == InvariantRules.UnsafeConsumerSwitch && v.StepIndex == plan.PointOfNoReturn - 1);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Mirror_that_copies_while_producers_write_to_the_new_add_on_or_is_never_stopped_is_caught()
+    {
+        var plan = MigrationPlanBuilder.Build(Requests.MirrorToDedicated());
+        Assert.Empty(PlanInvariants.Check(plan));
+
+        // Restarting the app on the new add-on before the drain: its records and the copies interleave there.
+        var restartEarly = Reorder(plan, steps =>
+        {
+            var drained = steps.Single(s => s.Action is WaitForMirrorDrained);
+            steps.Remove(drained);
+            steps.Insert(steps.FindIndex(s => s.Action is RestoreFormation) + 1, drained);
+            var carry = steps.Single(s => s.Action is CommitMirroredOffsets);
+            steps.Remove(carry);
+            steps.Insert(steps.IndexOf(drained) + 1, carry);
+        });
+        Assert.Contains(PlanInvariants.Check(restartEarly), v => v.Rule == InvariantRules.MirrorInterleaves);
+
+        var neverStopped = Reorder(plan, steps => steps.RemoveAll(s => s.Action is StopMirror));
+        Assert.Contains(PlanInvariants.Check(neverStopped), v => v.Rule == InvariantRules.EndState && v.Message.Contains("mirror is never stopped", StringComparison.Ordinal));
+
+        // Draining with the producers still running never ends; carrying positions with the consumers running is undone at once.
+        var producersRun = Reorder(plan, steps => steps.RemoveAll(s => s.Action is ScaleProcesses or RestoreFormation));
+        var producersRunViolations = PlanInvariants.Check(producersRun);
+        Assert.Contains(producersRunViolations, v => v.Rule == InvariantRules.ImpossibleStep && v.Message.Contains("there is always a next record", StringComparison.Ordinal));
+        Assert.Contains(producersRunViolations, v => v.Rule == InvariantRules.UnsafeConsumerSwitch);
     }
 
     /// <summary>A copy of the plan with its steps rearranged by <paramref name="change"/> and renumbered.</summary>

@@ -117,6 +117,44 @@ public sealed class PlanValidatorTests
     }
 
     [Fact]
+    public void Mirror_accepts_a_type_that_both_produces_and_consumes_and_plans_a_safe_run()
+    {
+        var both = Request() with { Strategy = MigrationStrategy.Mirror, ProducerProcessTypes = ["producer", "consumer"] };
+
+        var result = PlanValidator.Validate(Context(), both);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Refusals.Select(r => r.Message)));
+        Assert.Equal(MigrationStrategy.Mirror, result.Request!.Strategy);
+        Assert.Empty(PlanInvariants.Check(MigrationPlanBuilder.Build(result.Request)));
+    }
+
+    [Fact]
+    public void Mirror_refuses_a_target_that_cannot_keep_every_topics_partition_count()
+    {
+        var mirror = Request() with { Strategy = MigrationStrategy.Mirror };
+        var tooWide = Context() with { SourceTopics = [Requests.Orders with { Partitions = 300 }] };
+        var tooMany = Context() with
+        {
+            Addons = [Kafka with { Plan = "heroku-kafka:standard-0", TopicPrefix = null }],
+            SourceTopics = [Requests.Orders with { Partitions = 200 }, Requests.Payments with { Partitions = 100 }],
+            TargetLimits = KafkaPlanLimits.ForPlan("basic-0"),
+        };
+
+        AssertRefused(PlanValidator.Validate(tooWide, mirror), RefusalCodes.TargetPartitionsPerTopic, "same partition number");
+        AssertRefused(PlanValidator.Validate(tooMany, mirror with { TargetPlan = "basic-0" }), RefusalCodes.TargetTotalPartitions, "300 partitions");
+    }
+
+    [Theory]
+    [InlineData("OLD_KAFKA")]
+    [InlineData("NEW_KAFKA")]
+    public void Mirror_refuses_when_an_attachment_name_it_needs_is_taken(string name)
+    {
+        var context = Context() with { Addons = [Kafka, Postgres with { AttachmentNames = ["DATABASE", name] }] };
+
+        AssertRefused(PlanValidator.Validate(context, Request() with { Strategy = MigrationStrategy.Mirror }), RefusalCodes.AttachmentNameInUse, name);
+    }
+
+    [Fact]
     public void Another_active_migration_of_the_app_is_refused()
     {
         var runId = Guid.Parse("c0ffee00-0000-4000-8000-000000000001");

@@ -30,6 +30,8 @@ internal static class Requests
         ["producer"], ["consumer"], Formation,
         [Orders, Payments, Customers], ["billing", "shipping"], TimeSpan.FromHours(1));
 
+    public static PlanRequest MirrorToDedicated() => MaintenanceToDedicated() with { Strategy = MigrationStrategy.Mirror };
+
     public static PlanStep Single<TAction>(this MigrationPlan plan, Func<TAction, bool>? where = null) where TAction : StepAction =>
         plan.Steps.Single(s => s.Action is TAction action && (where is null || where(action)));
 }

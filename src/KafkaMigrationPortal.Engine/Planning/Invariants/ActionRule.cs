@@ -42,6 +42,11 @@ public static class ActionRules
         new WaitForRetentionRule(),
         new VerifyParityRule(),
         new WatchStrayWritesRule(),
+        new StartMirrorRule(),
+        new WaitForMirrorCaughtUpRule(),
+        new WaitForMirrorDrainedRule(),
+        new CommitMirroredOffsetsRule(),
+        new StopMirrorRule(),
     }.ToFrozenDictionary(rule => rule.ActionType);
 
     public static IReadOnlyCollection<IActionRule> All => ByActionType.Values;

@@ -35,6 +35,8 @@ public sealed class DestroyAddonRule : ActionRule<DestroyAddon>
             app.Report(step, InvariantRules.ImpossibleStep, $"Destroys the {Describe(action.Addon)} add-on, which does not exist.");
             return;
         }
+        if (app.MirrorRunning)
+            app.Report(step, InvariantRules.ImpossibleStep, $"Destroys the {Describe(action.Addon)} add-on while the mirror still copies between the two.");
         if (app.LastRead == action.Addon)
             app.Report(step, InvariantRules.DestroysLiveCluster, $"Destroys the {Describe(action.Addon)} add-on while it is the cluster the consumers read.");
         foreach (var name in app.Attachments.Where(a => a.Value == action.Addon).Select(a => a.Key).ToList()) app.Attachments.Remove(name);

@@ -50,6 +50,15 @@ public sealed class SimulatedApp(MigrationPlan plan)
 
     public bool Maintenance { get; set; }
 
+    /// <summary>The portal's mirror copies the old add-on to the new one.</summary>
+    public bool MirrorRunning { get; set; }
+
+    public MirrorCopy Mirrored { get; set; } = MirrorCopy.Behind;
+
+    /// <summary>Every consumer group's position is committed on the new add-on, translated through a complete mirror,
+    /// and nobody has consumed the old add-on or written to it since.</summary>
+    public bool PositionsCarried { get; set; }
+
     public DoubleWriteProgress DoubleWrite { get; set; } = DoubleWriteProgress.None;
 
     /// <summary>The add-on consumers read most recently (the old one until they read another).</summary>
@@ -130,6 +139,14 @@ public sealed class SimulatedApp(MigrationPlan plan)
             }
         }
         foreach (var role in writes) Drained.Remove(role);
+        if (MirrorRunning && Mirrored != MirrorCopy.Complete && writes.Contains(AddonRole.Target))
+            Report(step, InvariantRules.MirrorInterleaves, "Producers write to the new add-on while the mirror still copies into it: their records and the copies interleave.");
+        if (writes.Contains(AddonRole.Source))
+        {
+            if (Mirrored == MirrorCopy.Complete) Mirrored = MirrorCopy.CaughtUp;
+            PositionsCarried = false;
+        }
+        if (reads == AddonRole.Source) PositionsCarried = false;
         if (DoubleWrite != DoubleWriteProgress.None && writes.Contains(AddonRole.Source) && !writes.Contains(AddonRole.Target)) DoubleWrite = DoubleWriteProgress.None;
         if (step is not null && FirstStepLeavingSource is null && producersRunning && writes.Count > 0 && !writes.Contains(AddonRole.Source))
             FirstStepLeavingSource = step;
@@ -139,5 +156,5 @@ public sealed class SimulatedApp(MigrationPlan plan)
     }
 
     private bool SafeToSwitch(AddonRole from, AddonRole to) =>
-        Drained.Contains(from) || (from == AddonRole.Source && to == AddonRole.Target && DoubleWrite == DoubleWriteProgress.ParityVerified);
+        Drained.Contains(from) || (from == AddonRole.Source && to == AddonRole.Target && (DoubleWrite == DoubleWriteProgress.ParityVerified || PositionsCarried));
 }

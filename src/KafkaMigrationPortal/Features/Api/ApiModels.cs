@@ -8,7 +8,7 @@ using KafkaMigrationPortal.Features.Migrations;
 namespace KafkaMigrationPortal.Features.Api;
 
 /// <summary>What to migrate, as the wizard asks it.</summary>
-/// <param name="Strategy"><c>double-write</c> (no downtime) or <c>maintenance-window</c>.</param>
+/// <param name="Strategy"><c>double-write</c> (no downtime), <c>maintenance-window</c> or <c>mirror</c> (minutes of downtime, no app change).</param>
 /// <param name="PlanVersion">The <see cref="ApiPlan.PlanVersion"/> that was reviewed: a start is refused when today's plan differs.</param>
 public sealed record MigrationRequestBody(
     string? App,
@@ -23,6 +23,7 @@ public sealed record MigrationRequestBody(
 {
     public const string DoubleWrite = "double-write";
     public const string MaintenanceWindow = "maintenance-window";
+    public const string Mirror = "mirror";
 
     /// <summary>The wizard's request, or what is missing or wrong.</summary>
     public (MigrationRequest? Request, string? Problem) ToRequest(TimeSpan retentionMargin)
@@ -33,9 +34,10 @@ public sealed record MigrationRequestBody(
         {
             DoubleWrite => MigrationStrategy.DoubleWrite,
             MaintenanceWindow => MigrationStrategy.MaintenanceWindow,
+            Mirror => MigrationStrategy.Mirror,
             _ => null,
         };
-        if (strategy is null) return (null, $"'strategy' must be '{DoubleWrite}' or '{MaintenanceWindow}'.");
+        if (strategy is null) return (null, $"'strategy' must be '{DoubleWrite}', '{MaintenanceWindow}' or '{Mirror}'.");
         if (ProducerProcessTypes is null || ConsumerProcessTypes is null)
             return (null, "'producerProcessTypes' and 'consumerProcessTypes' are required (the app's process types that write and read Kafka).");
         return (new MigrationRequest(App.Trim(), string.IsNullOrWhiteSpace(SourceAttachment) ? AttachmentNames.Primary : SourceAttachment.Trim(), TargetPlan.Trim(),
@@ -82,8 +84,12 @@ public sealed record ApiPlan(
     public static string VersionOf(MigrationPlan plan) =>
         MigrationRequestBody.Hash(string.Join("\n", plan.Steps.Select(s => $"{s.Title}\t{s.CliCommand}")))[..16];
 
-    public static string StrategyName(MigrationStrategy strategy) =>
-        strategy == MigrationStrategy.DoubleWrite ? MigrationRequestBody.DoubleWrite : MigrationRequestBody.MaintenanceWindow;
+    public static string StrategyName(MigrationStrategy strategy) => strategy switch
+    {
+        MigrationStrategy.DoubleWrite => MigrationRequestBody.DoubleWrite,
+        MigrationStrategy.Mirror => MigrationRequestBody.Mirror,
+        _ => MigrationRequestBody.MaintenanceWindow,
+    };
 }
 
 public sealed record ApiPlanStep(

@@ -109,9 +109,28 @@ public sealed class NewMigrationPageTests : MigrationsTestContext
         // The largest retention of the source's topics is payments' three days.
         Assert.Contains("3 days", wizard.Find("[data-testid=double-write-duration]").TextContent);
         Assert.Contains("customers", wizard.Find("[data-testid=double-write-duration]").TextContent);
+        Assert.Contains("no retention period", wizard.Find("[data-testid=mirror-duration]").TextContent);
+        Assert.Contains("30 seconds", wizard.Find("[data-testid=mirror-downtime]").TextContent);
+        Assert.StartsWith("Nothing", wizard.Find("[data-testid=mirror-app-support]").TextContent);
         Next(wizard);
         wizard.WaitForAssertion(() => Assert.Contains("Pick the plan", wizard.Find("[data-testid=wizard-target-error]").TextContent));
         Assert.DoesNotContain(Wizard.Calls, c => c.StartsWith("preview"));
+    }
+
+    [Fact]
+    public void Mirror_can_be_chosen_and_is_what_the_review_plans()
+    {
+        var wizard = RenderWizard();
+        TypeApp(wizard, Requests.App);
+        Next(wizard);
+        wizard.WaitForAssertion(() => Assert.NotNull(wizard.Find("[data-testid=wizard-source-details]")));
+        Next(wizard);
+        wizard.WaitForAssertion(() => Assert.NotNull(wizard.Find("[data-testid=wizard-target-plan-basic-0]")));
+        wizard.Find("[data-testid=wizard-target-plan-basic-0]").Click();
+        wizard.Find("[data-testid=wizard-strategy-Mirror]").Click();
+        Next(wizard);
+
+        wizard.WaitForAssertion(() => Assert.Contains("preview heroku-kafka:basic-0 Mirror", Wizard.Calls));
     }
 
     [Fact]

@@ -152,6 +152,12 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTimeOffset?>("MirrorStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("MirrorStoppedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("PendingJobId")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -410,6 +416,74 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
                     b.HasIndex("RunId", "StepSequence");
 
                     b.ToTable("StepApprovals");
+                });
+
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorPartitionLease", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(249)
+                        .HasColumnType("character varying(249)");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("CopiedOffset")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("ProgressAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("RecordsPerSecond")
+                        .HasColumnType("double precision");
+
+                    b.Property<long?>("SourceEnd")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("RunId", "Topic", "Partition");
+
+                    b.ToTable("MirrorPartitions");
+                });
+
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorSyncPointRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("SourceOffset")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TargetOffset")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(249)
+                        .HasColumnType("character varying(249)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Topic", "Partition", "SourceOffset");
+
+                    b.ToTable("MirrorSyncPoints");
                 });
 
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.ApiAccessToken", b =>

@@ -145,6 +145,12 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("MirrorStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MirrorStoppedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PendingJobId")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -397,6 +403,72 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                     b.HasIndex("RunId", "StepSequence");
 
                     b.ToTable("StepApprovals");
+                });
+
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorPartitionLease", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(249)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CopiedOffset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProgressAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("RecordsPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("SourceEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("RunId", "Topic", "Partition");
+
+                    b.ToTable("MirrorPartitions");
+                });
+
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorSyncPointRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SourceOffset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TargetOffset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(249)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Topic", "Partition", "SourceOffset");
+
+                    b.ToTable("MirrorSyncPoints");
                 });
 
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.ApiAccessToken", b =>
