@@ -44,6 +44,7 @@ public static class ExecutionModule
         services.AddTransient<AdvanceRunJob>();
         services.AddTransient<RunReconciler>();
         services.AddSingleton<MigrationRunService>();
+        services.AddSingleton<ExecutionWarmUp>();
         services.AddHostedService<ExecutionStartup>();
         return services;
     }
