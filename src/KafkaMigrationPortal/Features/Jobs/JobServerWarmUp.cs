@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Hangfire;
+using Hangfire.Common;
+using Hangfire.Storage;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Features.Connections;
 
@@ -15,9 +17,17 @@ public sealed class JobServerWarmUp(IServiceProvider services, ILogger<JobServer
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>A bound other than <see cref="DefaultTimeout"/>; zero turns the warm-up off (to measure without it).</summary>
+    public const string TimeoutKey = "Jobs:WarmUpTimeout";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var limit = timeout ?? DefaultTimeout;
+        var limit = timeout ?? services.GetService<IConfiguration>()?.GetValue<TimeSpan?>(TimeoutKey) ?? DefaultTimeout;
+        if (limit <= TimeSpan.Zero)
+        {
+            logger.LogInformation("Job server warm-up is off ({Key} is zero)", TimeoutKey);
+            return;
+        }
         var started = Stopwatch.GetTimestamp();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(limit);
@@ -44,11 +54,17 @@ public sealed class JobServerWarmUp(IServiceProvider services, ILogger<JobServer
         using (var connection = storage.GetConnection())
         {
             _ = connection.GetFirstByLowestScoreFromSet("schedule", 0, 0);
+            // A job id no job has: the reads the server makes around every job, answered with nothing.
+            _ = connection.GetJobData("0");
+            _ = connection.GetStateData("0");
         }
         _ = services.GetRequiredService<IBackgroundJobClient>();
+        // The engine's job as Hangfire stores and reads it (its JSON serializer's first use is slow).
+        _ = InvocationData.SerializeJob(Job.FromExpression<AdvanceRunJob>(j => j.ExecuteAsync(Guid.Empty, CancellationToken.None)))
+            .DeserializeJob();
         ct.ThrowIfCancellationRequested();
 
         if (services.GetService<ExecutionWarmUp>() is { } engine)
-            await engine.WarmAsync(services.GetService<HerokuConnection>()?.Credential, ct);
+            await engine.WarmAsync(services.GetService<HerokuConnection>() is { HasOwnCredential: true } own ? own.Credential : null, ct);
     }
 }
