@@ -7,7 +7,7 @@ namespace KafkaMigrationPortal.Engine.Execution;
 
 /// <summary>
 /// What a process's first step would otherwise pay for, paid before its job server takes jobs: the EF model, a
-/// pooled database connection, the executors, the Heroku clients and their connection, and the queries every step runs first (claiming the
+/// pooled database connection, the executors and Heroku clients, and the queries every step runs first (claiming the
 /// run, loading it) compiled on a run id that matches nothing, so nothing is written or changed.
 /// </summary>
 public sealed class ExecutionWarmUp(IServiceProvider services)
@@ -26,9 +26,13 @@ public sealed class ExecutionWarmUp(IServiceProvider services)
         _ = services.GetRequiredService<RunWriter>();
         _ = services.GetRequiredService<IRunScheduler>();
         _ = services.GetRequiredService<StepContextFactory>();
-        var clients = services.GetRequiredService<IHerokuClientFactory>();
-        var platform = credential is null ? null : clients.Platform(credential);
-        if (credential is not null) _ = clients.Kafka(credential);
+        // Built, not called: a start-up that waits on Heroku (retries, an outage) would hold the job server back.
+        if (credential is not null)
+        {
+            var clients = services.GetRequiredService<IHerokuClientFactory>();
+            _ = clients.Platform(credential);
+            _ = clients.Kafka(credential);
+        }
 
         // Every step reads its action from JSON; the serializer builds the polymorphic contract on first use.
         _ = PlanSerialization.DeserializeAction(PlanSerialization.Serialize(new SetMaintenance(true)));
@@ -41,10 +45,6 @@ public sealed class ExecutionWarmUp(IServiceProvider services)
         using var scope = services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<AdvanceRunJob>().AdvanceAsync(nobody, ct);
         await SaveNothingAsync(contexts, nobody, ct);
-
-        // Last, as the only call leaving the process: the Heroku connection and its handlers, through the one read
-        // Heroku does not count against the rate limit.
-        if (platform is not null) _ = await platform.GetRateLimitAsync(ct);
     }
 
     /// <summary>
