@@ -19,7 +19,7 @@ public sealed class LagSnapshotBenchmark : IBenchmark
     public string Name => "lag";
 
     public string Description =>
-        "lag snapshot of --topics (200) x --partitions (16) x --groups (10) on a 3-broker mock cluster, then with every broker --rtt-ms (20) slower; --runs (5), --naive-runs (1)";
+        "lag snapshot of --topics (200) x --partitions (16) x --groups (10) on a 3-broker mock cluster, then with every broker --rtt-ms (20) slower; --runs (5), --naive-runs (1), --per-request (KafkaChecksOptions.PartitionsPerRequest)";
 
     public async Task<int> RunAsync(BenchmarkArgs args)
     {
@@ -39,7 +39,8 @@ public sealed class LagSnapshotBenchmark : IBenchmark
         var written = Produce(attachment, partitions);
         var expectedLag = CommitOffsets(attachment, groups, partitions, written);
 
-        var inspector = new KafkaInspector(Options.Create(new KafkaChecksOptions { OperationTimeout = CallTimeout }),
+        var perRequest = args.Int("per-request", new KafkaChecksOptions().PartitionsPerRequest);
+        var inspector = new KafkaInspector(Options.Create(new KafkaChecksOptions { OperationTimeout = CallTimeout, PartitionsPerRequest = perRequest }),
             TimeProvider.System, NullLogger<KafkaInspector>.Instance);
         async Task<long> InspectorLag()
         {

@@ -50,6 +50,7 @@ public static class ExecutionModule
         services.AddTransient<AdvanceRunJob>();
         services.AddTransient<RunReconciler>();
         services.AddSingleton<MigrationRunService>();
+        services.AddSingleton<ExecutionWarmUp>();
         services.AddHostedService<ExecutionStartup>();
 
         services.AddOptions<MirrorOptions>().BindConfiguration(MirrorOptions.SectionName);

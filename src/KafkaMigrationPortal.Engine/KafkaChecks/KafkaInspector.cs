@@ -25,13 +25,13 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
                 cluster.VisibleTopics().Count)), ct);
 
     public Task<KafkaCheckResult<LagSnapshot>> GetLagAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> groups,
-        IReadOnlyCollection<string> topics, CancellationToken ct = default) =>
-        RunAsync(attachment, "lag", async (cluster, token) =>
+        IReadOnlyCollection<string> topics, CancellationToken ct = default)
+    {
+        var distinctGroups = groups.Distinct(StringComparer.Ordinal).ToList();
+        return RunAsync(attachment, "lag", async (cluster, token) =>
         {
             var partitions = cluster.Partitions(topics);
-            var committedByGroup = groups.Distinct(StringComparer.Ordinal)
-                .Select(group => (Group: group, Committed: OnOwnThread(() => cluster.Committed(group, partitions.Wire))))
-                .ToList();
+            var committedByGroup = distinctGroups.Select(group => (Group: group, Committed: cluster.CommittedAsync(group, partitions.Wire))).ToList();
             var (earliest, latest) = await cluster.WatermarksAsync(partitions.Wire);
             var rows = new List<PartitionLag>(committedByGroup.Count * partitions.Count);
             foreach (var (group, pending) in committedByGroup)
@@ -45,7 +45,8 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
                 }
             }
             return new LagSnapshot(cluster.Attachment.Name, time.GetUtcNow(), rows);
-        }, ct);
+        }, ct, beforeConnect: cluster => cluster.OpenGroups(distinctGroups));
+    }
 
     public Task<KafkaCheckResult<WatermarkSnapshot>> GetWatermarksAsync(KafkaAttachmentVars attachment, IReadOnlyCollection<string> topics,
         CancellationToken ct = default) =>
@@ -106,14 +107,17 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
     /// Messages carry attachment and topic names and librdkafka error codes only: librdkafka's error texts name broker
     /// hosts, which are config var values.
     /// </summary>
+    /// <param name="beforeConnect">Runs on its own thread while the metadata is read, for clients the check needs anyway.</param>
     private async Task<KafkaCheckResult<T>> RunAsync<T>(KafkaAttachmentVars vars, string what,
-        Func<InspectedCluster, CancellationToken, Task<T>> check, CancellationToken ct) where T : class
+        Func<InspectedCluster, CancellationToken, Task<T>> check, CancellationToken ct, Action<InspectedCluster>? beforeConnect = null)
+        where T : class
     {
         if (!HerokuKafkaAttachment.TryFromConfigVars(vars.AttachmentName, vars.ConfigVars, out var attachment, out var problem))
             return KafkaCheckResult<T>.NotOk(KafkaCheckOutcome.Misconfigured, problem);
 
         var started = Stopwatch.GetTimestamp();
         using var cluster = new InspectedCluster(attachment, Options);
+        var opening = beforeConnect is null ? Task.CompletedTask : OnOwnThread(() => beforeConnect(cluster));
         try
         {
             await OnOwnThread(cluster.Connect).WaitAsync(ct);
@@ -126,6 +130,8 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
                 $"({e.Error.Code}). Brokers in a Private Space accept connections only from inside the space; " +
                 "confirm this check by hand.");
         }
+
+        await opening.WaitAsync(ct);
 
         try
         {
@@ -153,12 +159,12 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
 
     /// <summary>
     /// librdkafka calls block; a dedicated thread per call keeps them from starving the thread pool (2 cores here,
-    /// and a lag snapshot blocks once per group at the same time).
+    /// and a lag snapshot blocks once per group and OffsetFetch request at the same time).
     /// </summary>
-    private static Task<T> OnOwnThread<T>(Func<T> blocking) =>
+    internal static Task<T> OnOwnThread<T>(Func<T> blocking) =>
         Task.Factory.StartNew(blocking, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private static Task OnOwnThread(Action blocking) =>
+    internal static Task OnOwnThread(Action blocking) =>
         Task.Factory.StartNew(blocking, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
 
@@ -181,8 +187,10 @@ internal sealed record InspectedPartitions(IReadOnlyList<(TopicPartition Wire, s
 /// <summary>One check's connection to one cluster: the attachment, an admin client and the metadata read once.</summary>
 internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaChecksOptions options) : IDisposable
 {
+    private readonly Dictionary<string, IConsumer<Ignore, Ignore>> _opened = new(StringComparer.Ordinal);
     private IAdminClient? _admin;
     private Metadata? _metadata;
+    private bool _disposed;
 
     public HerokuKafkaAttachment Attachment => attachment;
 
@@ -267,18 +275,61 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
     }
 
     /// <summary>
+    /// Builds the groups' consumer handles now, so that their bootstrap and coordinator lookup (librdkafka starts both
+    /// as soon as a handle with a group id exists) overlap with the metadata request instead of following it.
+    /// </summary>
+    public void OpenGroups(IEnumerable<string> groups)
+    {
+        foreach (var group in groups)
+        {
+            var consumer = BuildConsumer(group);
+            lock (_opened)
+            {
+                if (_disposed || !_opened.TryAdd(group, consumer)) consumer.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="CommittedAsync"/>
+    public IReadOnlyDictionary<TopicPartition, long> Committed(string group, IReadOnlyList<TopicPartition> partitions) =>
+        CommittedAsync(group, partitions).GetAwaiter().GetResult();
+
+    /// <summary>
     /// The group's committed offsets (OffsetFetch) through a consumer handle that carries the group id and never
     /// subscribes, so the group is neither joined nor rebalanced. Negative values mean "no commit".
-    /// One handle per group, its requests split like ListOffsets'.
+    /// One handle per group (opened beforehand by <see cref="OpenGroups"/> or built here), its requests split like
+    /// ListOffsets' and sent together, each blocking call on its own thread.
     /// </summary>
-    public IReadOnlyDictionary<TopicPartition, long> Committed(string group, IReadOnlyList<TopicPartition> partitions)
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommittedAsync(string group, IReadOnlyList<TopicPartition> partitions)
     {
         if (partitions.Count == 0) return new Dictionary<TopicPartition, long>();
-        using var consumer = BuildConsumer(group);
-        List<TopicPartitionOffset> committed;
+        IConsumer<Ignore, Ignore>? consumer;
+        lock (_opened)
+        {
+            _opened.Remove(group, out consumer);
+        }
+        consumer ??= BuildConsumer(group);
         try
         {
-            committed = [.. partitions.Chunk(options.PartitionsPerRequest).SelectMany(chunk => consumer.Committed(chunk, options.OperationTimeout))];
+            var chunks = await Task.WhenAll(partitions.Chunk(options.PartitionsPerRequest)
+                .Select(chunk => KafkaInspector.OnOwnThread(() => CommittedChunk(consumer, group, chunk))));
+            var committed = new Dictionary<TopicPartition, long>(partitions.Count);
+            foreach (var chunk in chunks)
+            foreach (var c in chunk)
+                committed[c.TopicPartition] = c.Offset.Value;
+            return committed;
+        }
+        finally
+        {
+            _ = KafkaInspector.OnOwnThread(consumer.Dispose);
+        }
+    }
+
+    private List<TopicPartitionOffset> CommittedChunk(IConsumer<Ignore, Ignore> consumer, string group, TopicPartition[] chunk)
+    {
+        try
+        {
+            return consumer.Committed(chunk, options.OperationTimeout);
         }
         catch (TopicPartitionOffsetException e)
         {
@@ -287,7 +338,6 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
                 ? $"reading committed offsets of group {group} failed: {e.Error.Code}."
                 : $"reading committed offsets of group {group} failed on {attachment.Unprefixed(failed.Topic)} [{failed.Partition.Value}]: {failed.Error.Code}.");
         }
-        return committed.ToDictionary(c => c.TopicPartition, c => c.Offset.Value);
     }
 
     /// <summary>
@@ -344,5 +394,18 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
         config.SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, options.ConnectTimeout.TotalMilliseconds);
     }
 
-    public void Dispose() => _admin?.Dispose();
+    public void Dispose()
+    {
+        List<IConsumer<Ignore, Ignore>> unused;
+        lock (_opened)
+        {
+            _disposed = true;
+            unused = [.. _opened.Values];
+            _opened.Clear();
+        }
+        // Off the caller's path: AdminClient.Dispose waits for Confluent.Kafka's result poll loop (up to 100 ms) and
+        // every handle's destroy joins its librdkafka threads; the answer is already in hand.
+        foreach (var consumer in unused) _ = KafkaInspector.OnOwnThread(consumer.Dispose);
+        if (_admin is { } admin) _ = KafkaInspector.OnOwnThread(admin.Dispose);
+    }
 }

@@ -48,6 +48,33 @@ public sealed class LagTests(KafkaChecksFixture fixture) : IClassFixture<KafkaCh
     }
 
     [Fact]
+    public async Task Many_groups_with_their_requests_in_flight_together_each_get_their_own_offsets()
+    {
+        var cluster = fixture.NewCluster(brokers: 3);
+        cluster.CreateTopic("orders", partitions: 8, replicationFactor: 3);
+        cluster.CreateTopic("audit", partitions: 8, replicationFactor: 1);
+        var kafka = Attach(cluster);
+        foreach (var topic in new[] { "orders", "audit" })
+            for (var p = 0; p < 8; p++)
+                await ProduceAsync(kafka, topic, p, 6);
+        var groups = Enumerable.Range(0, 5).Select(g => $"group-{g}").ToList();
+        for (var g = 0; g < groups.Count - 1; g++) // the last never commits
+            Commit(kafka, groups[g], [.. new[] { "orders", "audit" }.SelectMany(t => Enumerable.Range(0, 8).Select(p => (t, p, (long)((g + p) % 7))))]);
+
+        // 16 partitions in requests of 3: six OffsetFetch requests per group, all groups at once.
+        var lag = (await Inspector(partitionsPerRequest: 3).GetLagAsync(kafka, [.. groups, groups[0]], ["orders", "audit"])).Require();
+
+        Assert.Equal(groups.Count * 16, lag.Partitions.Count);
+        for (var g = 0; g < groups.Count; g++)
+        foreach (var topic in new[] { "orders", "audit" })
+        for (var p = 0; p < 8; p++)
+        {
+            long? committed = g == groups.Count - 1 ? null : (g + p) % 7;
+            AssertLag(lag, groups[g], topic, p, committed, earliest: 0, end: 6, expected: 6 - (committed ?? 0));
+        }
+    }
+
+    [Fact]
     public async Task A_group_that_read_everything_is_caught_up_and_stays_so_while_nothing_is_written()
     {
         var cluster = fixture.NewCluster(brokers: 1);

@@ -52,6 +52,8 @@ public static class JobsModule
             builder.Services.AddSingleton<ISchemaPart, HangfireSchema>();
         }
 
+        // Before the server: hosted services start in registration order, each awaited.
+        builder.Services.AddHostedService<JobServerWarmUp>();
         builder.Services.AddHangfireServer(options =>
         {
             options.ServerName = $"{Environment.GetEnvironmentVariable("DYNO") ?? Environment.MachineName}:{Environment.ProcessId}";
