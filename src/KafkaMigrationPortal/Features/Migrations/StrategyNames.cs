@@ -1,0 +1,17 @@
+using KafkaMigrationPortal.Engine.Planning;
+
+namespace KafkaMigrationPortal.Features.Migrations;
+
+public static class StrategyNames
+{
+    /// <summary>The strategy as a sentence names it: "double-write", "mirror", "maintenance window".</summary>
+    public static string InWords(this MigrationStrategy strategy) => strategy switch
+    {
+        MigrationStrategy.DoubleWrite => "double-write",
+        MigrationStrategy.Mirror => "mirror",
+        _ => "maintenance window",
+    };
+
+    /// <summary>The strategy as a column or label names it: "Double-write", "Mirror", "Maintenance window".</summary>
+    public static string Label(this MigrationStrategy strategy) => char.ToUpperInvariant(strategy.InWords()[0]) + strategy.InWords()[1..];
+}
