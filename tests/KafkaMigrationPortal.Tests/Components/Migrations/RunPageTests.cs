@@ -6,6 +6,7 @@ using KafkaMigrationPortal.Features.Migrations;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Features.Migrations.Components;
 using KafkaMigrationPortal.Features.Migrations.Pages;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -337,6 +338,39 @@ public sealed class RunPageTests : MigrationsTestContext
         Assert.Empty(page.FindAll($"[data-testid=kafka-check-{ConsumerSwitch}]"));
         Assert.Equal(Plan.Steps.Count(s => s.Action is WaitForConsumerCatchUp or VerifyDoubleWrite or WaitForRetention or VerifyParity or WatchStrayWrites),
             page.FindAll("[data-testid^=kafka-check-]").Count(e => e.HasAttribute("data-state")));
+    }
+
+    [Fact]
+    public void A_mirror_runs_copy_is_shown_per_topic_with_lag_rate_and_an_estimate()
+    {
+        var now = clock.GetUtcNow();
+        MirrorPartitionLease Partition(string topic, int partition, long copied, long? end, double rate, string? owner) => new()
+        {
+            Topic = topic, Partition = partition, CopiedOffset = copied, SourceEnd = end, RecordsPerSecond = rate,
+            Owner = owner, ExpiresAt = owner is null ? null : now.AddSeconds(20),
+        };
+        var progress = MirrorTopicProgress.Of(
+        [
+            Partition("orders", 0, 600, 1000, 20, "worker-a"), Partition("orders", 1, 400, 1000, 20, "worker-b"),
+            Partition("payments", 0, 50, 50, 0, null),
+        ], now);
+
+        var orders = progress.Single(p => p.Topic == "orders");
+        Assert.Equal((2, 2, 1000L, 2000L, 1000L, 40.0), (orders.Partitions, orders.Copying, orders.Copied, orders.SourceEnd, orders.Lag, orders.RecordsPerSecond));
+        Assert.Equal(TimeSpan.FromSeconds(25), orders.Eta);
+        Assert.Equal(0.5, orders.Fraction);
+        Assert.Equal(TimeSpan.Zero, progress.Single(p => p.Topic == "payments").Eta);
+
+        Monitor.Readings.Enqueue(QueryResult<KafkaPanelReading>.Ok(new(now, [], null, null, progress)));
+        var page = RenderRun(Runs.At(Plan, 2, RunStepStatus.Running));
+
+        page.WaitForAssertion(() => Assert.Contains("1,000 behind", page.Find("[data-testid=mirror-topic-orders]").TextContent));
+        var text = page.Find("[data-testid=mirror-topic-orders]").TextContent;
+        Assert.Contains("1,000 of 2,000", text);
+        Assert.Contains("40 records/s", text);
+        Assert.Contains("2 of 2 partition(s) being copied", text);
+        Assert.Contains("caught up in about 25 s", text);
+        Assert.Contains("caught up.", page.Find("[data-testid=mirror-topic-payments]").TextContent);
     }
 
     [Fact]

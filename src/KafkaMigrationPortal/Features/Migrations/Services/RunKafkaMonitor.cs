@@ -1,6 +1,7 @@
 using KafkaMigrationPortal.Components.Shared;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Engine;
@@ -10,8 +11,27 @@ namespace KafkaMigrationPortal.Features.Migrations;
 /// <summary>One cluster of a run as the Kafka panel shows it. <see cref="Problem"/> says why a figure is missing.</summary>
 public sealed record ClusterReading(string Role, string AddonName, string? Attachment, LagSnapshot? Lag, WatermarkSnapshot? Watermarks, string? Problem);
 
-/// <summary>What the Kafka panel shows at one moment: both clusters, and parity once double-writing has begun.</summary>
-public sealed record KafkaPanelReading(DateTimeOffset At, IReadOnlyList<ClusterReading> Clusters, ParityVerdict? Parity, string? ParityProblem);
+/// <summary>What the Kafka panel shows at one moment: both clusters, parity once double-writing has begun, and a mirror
+/// run's copy per topic once its mirror has partitions.</summary>
+public sealed record KafkaPanelReading(DateTimeOffset At, IReadOnlyList<ClusterReading> Clusters, ParityVerdict? Parity, string? ParityProblem,
+    IReadOnlyList<MirrorTopicProgress>? Mirror = null);
+
+/// <summary>How far the mirror has copied one topic, summed over its partitions as the workers last wrote them.</summary>
+/// <param name="Lag">Records the copy still lacks, against the source ends the copiers last saw.</param>
+/// <param name="Copying">Partitions a worker holds a lease on.</param>
+public sealed record MirrorTopicProgress(string Topic, int Partitions, int Copying, long Copied, long SourceEnd, long Lag, double RecordsPerSecond)
+{
+    /// <summary>Share of the source's end offsets copied, 0 to 1 (1 for an empty topic).</summary>
+    public double Fraction => SourceEnd == 0 ? 1 : Math.Clamp((double)Copied / SourceEnd, 0, 1);
+
+    /// <summary>Time to copy the lag at the current rate; null while nothing is being copied.</summary>
+    public TimeSpan? Eta => Lag == 0 ? TimeSpan.Zero : RecordsPerSecond > 0 ? TimeSpan.FromSeconds(Lag / RecordsPerSecond) : null;
+
+    public static IReadOnlyList<MirrorTopicProgress> Of(IEnumerable<MirrorPartitionLease> partitions, DateTimeOffset now) =>
+        [.. partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new MirrorTopicProgress(g.Key, g.Count(), g.Count(p => p.Owner is not null && p.ExpiresAt > now),
+                g.Sum(p => p.CopiedOffset), g.Sum(p => p.SourceEnd ?? p.CopiedOffset), g.Sum(p => p.Lag), g.Sum(p => p.RecordsPerSecond)))];
+}
 
 public interface IRunKafkaMonitor
 {
@@ -20,7 +40,7 @@ public interface IRunKafkaMonitor
 
 /// <summary>Reads lag, watermarks and parity of a run's two clusters through the inspector (GETs and Kafka reads only).</summary>
 public sealed class RunKafkaMonitor(IRunCredentialResolver credentials, IHerokuClientFactory clients, IKafkaInspector inspector, TimeProvider time,
-    CircuitPresence presence, ILogger<RunKafkaMonitor> logger) : IRunKafkaMonitor
+    CircuitPresence presence, MirrorLeases mirrorLeases, ILogger<RunKafkaMonitor> logger) : IRunKafkaMonitor
 {
     public async Task<QueryResult<KafkaPanelReading>> ReadAsync(RunDetails details, CancellationToken ct = default)
     {
@@ -63,7 +83,10 @@ public sealed class RunKafkaMonitor(IRunCredentialResolver credentials, IHerokuC
                 (parity, parityProblem) = (result.Value, result.IsOk ? null : result.Message);
             }
 
-            return QueryResult<KafkaPanelReading>.Ok(new(time.GetUtcNow(), [old, target], parity, parityProblem));
+            var mirror = run.Strategy == MigrationStrategy.Mirror
+                ? MirrorTopicProgress.Of(await mirrorLeases.PartitionsAsync(run.Id, ct), time.GetUtcNow())
+                : null;
+            return QueryResult<KafkaPanelReading>.Ok(new(time.GetUtcNow(), [old, target], parity, parityProblem, mirror));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
