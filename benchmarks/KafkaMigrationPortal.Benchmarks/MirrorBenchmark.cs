@@ -121,6 +121,12 @@ public sealed class MirrorBenchmark : IBenchmark
         consumer.Assign(ends.Keys.Select(p => new TopicPartitionOffset(source.Topic(Topic), p, Offset.Beginning)));
         long total = ends.Values.Sum(), delivered = 0, read = 0;
         var errors = new ConcurrentDictionary<ErrorCode, int>();
+        var targetPartitions = ends.Keys.ToDictionary(p => p, p => new TopicPartition(target.Topic(Topic), p));
+        Action<DeliveryReport<byte[], byte[]>> delivery = r =>
+        {
+            if (r.Error.IsError) errors.AddOrUpdate(r.Error.Code, 1, (_, n) => n + 1);
+            else Interlocked.Increment(ref delivered);
+        };
         var deadline = Stopwatch.GetTimestamp() + (long)(Patience.TotalSeconds * Stopwatch.Frequency);
         while (read < total && Stopwatch.GetTimestamp() < deadline)
         {
@@ -135,16 +141,12 @@ public sealed class MirrorBenchmark : IBenchmark
             {
                 try
                 {
-                    producer.Produce(new TopicPartition(target.Topic(Topic), result.Partition), copy, r =>
-                    {
-                        if (r.Error.IsError) errors.AddOrUpdate(r.Error.Code, 1, (_, n) => n + 1);
-                        else Interlocked.Increment(ref delivered);
-                    });
+                    producer.Produce(targetPartitions[result.Partition.Value], copy, delivery);
                     break;
                 }
                 catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                    producer.Flush(TimeSpan.FromMilliseconds(100));
                 }
             }
             read++;

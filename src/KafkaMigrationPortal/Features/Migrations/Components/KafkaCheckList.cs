@@ -28,8 +28,9 @@ public static class KafkaCheckList
             .Where(s => s.Kind == RunStepKind.Forward)
             .OrderBy(s => s.Sequence)
             .Select(s => (Step: s, Action: PlanSerialization.DeserializeAction(s.ActionJson)))
-            .Where(s => WaitsFor(s.Action, details.Run, idleGroups) is not null)
-            .Select(s => new KafkaCheckItem(s.Step.Sequence, s.Step.Title, StateOf(s.Step), WaitsFor(s.Action, details.Run, idleGroups)!,
+            .Select(s => (s.Step, s.Action, WaitsFor: WaitsFor(s.Action, details.Run, idleGroups)))
+            .Where(s => s.WaitsFor is not null)
+            .Select(s => new KafkaCheckItem(s.Step.Sequence, s.Step.Title, StateOf(s.Step), s.WaitsFor!,
                 LatestWord(s.Step), s.Action is WaitForConsumerCatchUp catchUp ? Ignored(catchUp, idleGroups) : null))];
 
     private static string? WaitsFor(StepAction action, MigrationRun run, IReadOnlyCollection<string> idleGroups) => action switch
