@@ -78,9 +78,7 @@ internal static class ApprovalChecks
     private static async Task<LiveCheck> NothingRunsAsync(StepContext context)
     {
         const string name = "Producers and consumers are at 0";
-        var types = context.Plan.ProducerProcessTypes.Concat(context.Plan.ConsumerProcessTypes).ToHashSet(StringComparer.Ordinal);
-        var running = (await context.Platform.ListFormationAsync(context.App, context.CancellationToken))
-            .Where(f => types.Contains(f.Type) && f.Quantity > 0).Select(f => $"{f.Type}={f.Quantity}").ToList();
+        var running = await MirrorChecks.RunningAsync(context, context.Plan.ProducerProcessTypes.Concat(context.Plan.ConsumerProcessTypes));
         return new LiveCheck(name, running.Count == 0 ? LiveCheckResult.Passed : LiveCheckResult.Failed,
             running.Count == 0 ? "Nothing reads or writes either add-on." : $"Still running: {string.Join(", ", running)}.");
     }

@@ -82,9 +82,9 @@ public sealed class MirrorWorker(
         foreach (var runId in mirrors.Keys.Except(active.Select(r => r.Id)).ToList()) await LetGoAsync(runId);
         foreach (var run in active)
         {
-            if (!mirrors.TryGetValue(run.Id, out var mirror)) mirrors[run.Id] = mirror = new RunMirror(run, time.GetUtcNow());
             try
             {
+                if (!mirrors.TryGetValue(run.Id, out var mirror)) mirrors[run.Id] = mirror = new RunMirror(run, time.GetUtcNow());
                 await TendAsync(mirror, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
@@ -96,8 +96,7 @@ public sealed class MirrorWorker(
 
     private async Task TendAsync(RunMirror mirror, CancellationToken ct)
     {
-        var run = mirror.Run;
-        var plan = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new InvalidOperationException("The run has no plan."));
+        var (run, plan) = (mirror.Run, mirror.Plan);
         if (!mirror.PartitionsEnsured)
         {
             await leases.EnsurePartitionsAsync(run.Id, Partitions(plan), ct);
@@ -190,6 +189,10 @@ public sealed class MirrorWorker(
         private Task? copying;
 
         public MigrationRun Run { get; } = run;
+
+        /// <summary>The run's plan, read once: a run's plan never changes.</summary>
+        public MigrationPlan Plan { get; } = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new InvalidOperationException("The run has no plan."));
+
         public bool PartitionsEnsured { get; set; }
         private long lastRenewedTicks = now.UtcTicks;
         private ITimer? fence;

@@ -65,8 +65,8 @@ public static class MigrationPlanBuilder
             Groups = Sorted(request.ConsumerGroups.Select(g => NameMapping.ToDataApiName(g, sourcePrefix)));
             Producers = Sorted(request.ProducerProcessTypes);
             Consumers = Sorted(request.ConsumerProcessTypes);
-            Formation = Producers.Union(Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal)
-                .ToDictionary(type => type, type => request.Formation.GetValueOrDefault(type), StringComparer.Ordinal);
+            Everyone = [.. Producers.Union(Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            Formation = Everyone.ToDictionary(type => type, type => request.Formation.GetValueOrDefault(type), StringComparer.Ordinal);
             Names =
             [
                 .. Topics.Select(t => new NameMapping(NameKind.Topic, t.Name, NameMapping.ToKafkaName(t.Name, sourcePrefix), request.TargetMultiTenant)),
@@ -100,6 +100,9 @@ public static class MigrationPlanBuilder
         public DurationRange ApiCall => Timings.ApiCall;
         public DurationRange Release => Timings.Release;
         public DurationRange Provisioning => TargetMultiTenant ? Timings.ProvisioningMultiTenant : Timings.ProvisioningDedicated;
+
+        /// <summary>Every producer and consumer process type, sorted.</summary>
+        public IReadOnlyList<string> Everyone { get; }
 
         public IEnumerable<KeyValuePair<string, int>> Quantities(IEnumerable<string> types, int? quantity = null) =>
             types.Select(t => KeyValuePair.Create(t, quantity ?? Formation[t]));
@@ -145,31 +148,9 @@ public static class MigrationPlanBuilder
             compensation: "Turn maintenance mode off.",
             compensatingActions: [new SetMaintenance(false)],
             duration: f.ApiCall));
-        steps.Add(Step(new Attach(AddonRole.Source, AttachmentNames.Old, Confirm: false),
-            $"Attach the old add-on as {AttachmentNames.Old}",
-            $"Adds a second attachment of {f.SourceName} ({AttachmentNames.Old}_* config vars) so that it stays reachable after the swap.",
-            HerokuCli.Attach(app, f.SourceName, AttachmentNames.Old, confirm: false),
-            $"No other add-on is attached as {AttachmentNames.Old}.",
-            compensation: $"Detach {AttachmentNames.Old} from the old add-on.",
-            compensatingActions: [new Detach(AddonRole.Source, AttachmentNames.Old)],
-            duration: f.ApiCall));
-        steps.Add(Step(new Attach(AddonRole.Target, f.Primary, Confirm: true),
-            $"Switch {f.Primary} to the new add-on",
-            $"Re-points the {f.Primary} attachment ({f.Primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {AttachmentNames.Old}.",
-            HerokuCli.Attach(app, f.TargetName, f.Primary, confirm: true),
-            $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.",
-            compensation: $"Attach the old add-on as {f.Primary} again (with confirm).",
-            compensatingActions: [new Attach(AddonRole.Source, f.Primary, Confirm: true)],
-            duration: f.ApiCall));
-        steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
-            $"Remove the {AttachmentNames.New} attachment",
-            $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {f.Primary}.",
-            HerokuCli.Detach(app, AttachmentNames.New),
-            $"The new add-on is attached as {f.Primary}.",
-            compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
-            compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
-            duration: f.ApiCall));
-        var everyone = f.Producers.Union(f.Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        AddAttachmentSwap(steps, f,
+            $"Producers and consumers are at 0, every consumer group's lag on the old add-on was 0, and the old add-on is attached as {AttachmentNames.Old}.");
+        var everyone = f.Everyone;
         steps.Add(Step(new RestoreFormation(everyone),
             "Start producers and consumers on the new add-on",
             $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
@@ -321,7 +302,7 @@ public static class MigrationPlanBuilder
             HerokuCli.NoEquivalent($"the portal waits until the mirror's lag is at most {records} record(s) per partition and {Durations.InWords(lag)} of copying"),
             "The mirror is running.",
             duration: f.Timings.CatchUp));
-        var everyone = f.Producers.Union(f.Consumers, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var everyone = f.Everyone;
         var windowOpens = steps.Count;
         steps.Add(Step(new ScaleProcesses(everyone, 0),
             "Cut over: stop producers and consumers",
@@ -345,30 +326,8 @@ public static class MigrationPlanBuilder
             HerokuCli.NoEquivalent($"the portal commits the offsets of {List(f.Groups)} on {AttachmentNames.New}, translated through the mirror's offset map"),
             "Consumers are at 0 and the mirror has copied every record of the old add-on.",
             duration: f.ApiCall));
-        steps.Add(Step(new Attach(AddonRole.Source, old, Confirm: false),
-            $"Attach the old add-on as {old}",
-            $"Adds a second attachment of {f.SourceName} ({old}_* config vars) so that it stays reachable after the swap.",
-            HerokuCli.Attach(app, f.SourceName, old, confirm: false),
-            $"No other add-on is attached as {old}.",
-            compensation: $"Detach {old} from the old add-on.",
-            compensatingActions: [new Detach(AddonRole.Source, old)],
-            duration: f.ApiCall));
-        steps.Add(Step(new Attach(AddonRole.Target, primary, Confirm: true),
-            $"Switch {primary} to the new add-on",
-            $"Re-points the {primary} attachment ({primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {old}.",
-            HerokuCli.Attach(app, f.TargetName, primary, confirm: true),
-            $"Producers and consumers are at 0, the mirror has copied every record, the groups' positions are on the new add-on, and the old add-on is attached as {old}.",
-            compensation: $"Attach the old add-on as {primary} again (with confirm).",
-            compensatingActions: [new Attach(AddonRole.Source, primary, Confirm: true)],
-            duration: f.ApiCall));
-        steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
-            $"Remove the {AttachmentNames.New} attachment",
-            $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {primary}.",
-            HerokuCli.Detach(app, AttachmentNames.New),
-            $"The new add-on is attached as {primary}.",
-            compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
-            compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
-            duration: f.ApiCall));
+        AddAttachmentSwap(steps, f,
+            $"Producers and consumers are at 0, the mirror has copied every record, the groups' positions are on the new add-on, and the old add-on is attached as {old}.");
         steps.Add(Step(new RestoreFormation(everyone),
             "Start producers and consumers on the new add-on",
             $"Scales {List(everyone)} back to the quantities recorded when they were stopped; from now on the app writes to the new add-on only.",
@@ -393,6 +352,40 @@ public static class MigrationPlanBuilder
             duration: new(f.Request.StrayWriteWindow, f.Request.StrayWriteWindow + f.Release.Most)));
         steps.Add(DestroySource(f, $"Nothing has written to the old add-on for the watch window; the app runs on the new one, which holds every record the old one had."));
         return steps;
+    }
+
+    /// <summary>
+    /// The swap with producers and consumers at 0: keep the old add-on reachable as OLD_KAFKA, point the primary name at
+    /// the new one, and drop its NEW_KAFKA name.
+    /// </summary>
+    /// <param name="switchPrecondition">What must hold before the primary name moves, in this strategy's terms.</param>
+    private static void AddAttachmentSwap(List<PlanStep> steps, Facts f, string switchPrecondition)
+    {
+        var (app, old, primary) = (f.App, AttachmentNames.Old, f.Primary);
+        steps.Add(Step(new Attach(AddonRole.Source, old, Confirm: false),
+            $"Attach the old add-on as {old}",
+            $"Adds a second attachment of {f.SourceName} ({old}_* config vars) so that it stays reachable after the swap.",
+            HerokuCli.Attach(app, f.SourceName, old, confirm: false),
+            $"No other add-on is attached as {old}.",
+            compensation: $"Detach {old} from the old add-on.",
+            compensatingActions: [new Detach(AddonRole.Source, old)],
+            duration: f.ApiCall));
+        steps.Add(Step(new Attach(AddonRole.Target, primary, Confirm: true),
+            $"Switch {primary} to the new add-on",
+            $"Re-points the {primary} attachment ({primary}_* config vars) at the new add-on, overwriting the old add-on's; the old one stays attached as {old}.",
+            HerokuCli.Attach(app, f.TargetName, primary, confirm: true),
+            switchPrecondition,
+            compensation: $"Attach the old add-on as {primary} again (with confirm).",
+            compensatingActions: [new Attach(AddonRole.Source, primary, Confirm: true)],
+            duration: f.ApiCall));
+        steps.Add(Step(new Detach(AddonRole.Target, AttachmentNames.New),
+            $"Remove the {AttachmentNames.New} attachment",
+            $"Detaches the new add-on's {AttachmentNames.New} name; it remains attached as {primary}.",
+            HerokuCli.Detach(app, AttachmentNames.New),
+            $"The new add-on is attached as {primary}.",
+            compensation: $"Attach the new add-on as {AttachmentNames.New} again.",
+            compensatingActions: [new Attach(AddonRole.Target, AttachmentNames.New, Confirm: false)],
+            duration: f.ApiCall));
     }
 
     /// <summary>Provision the target under <paramref name="attachment"/>, wait for it, create its topics and groups.</summary>
