@@ -35,7 +35,9 @@ public sealed record PlanRequest(
 
     /// <summary>Mirror: the longest the copy of what is left may take, at the measured rate, when the cutover is offered;
     /// it bounds the final drain, and so the downtime.</summary>
-    public TimeSpan MirrorCaughtUpLag { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MirrorCaughtUpLag { get; init; } = DefaultMirrorCaughtUpLag;
+
+    public static readonly TimeSpan DefaultMirrorCaughtUpLag = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the steps that wait on Heroku take where the plan runs (the sandbox is faster).</summary>
     public PlanTimings Timings { get; init; } = PlanTimings.Heroku;

@@ -19,8 +19,6 @@ internal sealed record KafkaPlan(
     long? ConsumeQuotaBytesPerSecond = null,
     long? MinRetentionMs = 24 * 3600 * 1000)
 {
-    /// <summary>Plans Heroku does not sell: the demo app's add-on sits on one, real plans keep Heroku's limits.</summary>
-    public bool SandboxOnly => MinRetentionMs is null;
 
     public const int MaxPartitionsPerTopic = 256;
 
@@ -34,7 +32,7 @@ internal sealed record KafkaPlan(
     private const long Hour = 3600 * 1000;
     private const long Dedicated = 6 * Hour;
 
-    private static readonly KafkaPlan[] Plans =
+    private static readonly KafkaPlan[] RealPlans =
     [
         // Dev Center: basic 4/32/64 GB, 240/480/960 partitions, produce 64/512/4096 KB/s, consume 256/2048/16384 KB/s;
         // standard: replication at most 3, retention 6 h to 2 weeks, 12,000 partitions; extended: 8, 6 weeks, 32,000.
@@ -49,9 +47,15 @@ internal sealed record KafkaPlan(
         new(PlanId(7), "heroku-kafka:extended-0", false, 300000, 2000, 96000, 400 * GiB, 42 * Day, 3, 8, 32000, MinRetentionMs: Dedicated),
         new(PlanId(8), "heroku-kafka:extended-1", false, 360000, 2000, 96000, 800 * GiB, 42 * Day, 3, 8, 32000, MinRetentionMs: Dedicated),
         new(PlanId(9), "heroku-kafka:extended-2", false, 720000, 2000, 96000, 2400 * GiB, 42 * Day, 3, 8, 32000, MinRetentionMs: Dedicated),
-        // Sandbox-only twins of basic-0 and standard-0 whose only difference is a minimum retention of seconds.
-        new(PlanId(10), SandboxBasic, true, 0, 40, 720, 4 * GiB, 7 * Day, 3, 3, 240, 64 * KiB, 256 * KiB, MinRetentionMs: null),
-        new(PlanId(11), SandboxStandard, false, 0, 1000, 36000, 150 * GiB, 14 * Day, 3, 3, 12000, MinRetentionMs: null),
+    ];
+
+    /// <summary>Heroku's plans, then the sandbox-only twins of basic-0 and standard-0: free, and with a minimum
+    /// retention of seconds (the demo app's add-on sits on one); every real plan keeps Heroku's limits.</summary>
+    private static readonly KafkaPlan[] Plans =
+    [
+        .. RealPlans,
+        Twin("heroku-kafka:basic-0", PlanId(10), SandboxBasic),
+        Twin("heroku-kafka:standard-0", PlanId(11), SandboxStandard),
     ];
 
     /// <summary>The demo app's source plan.</summary>
@@ -74,6 +78,9 @@ internal sealed record KafkaPlan(
 
         return Plans.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal) || p.Id.ToString() == name);
     }
+
+    private static KafkaPlan Twin(string real, Guid id, string name) =>
+        RealPlans.Single(p => p.Name == real) with { Id = id, Name = name, Cents = 0, MinRetentionMs = null };
 
     private static Guid PlanId(int n) => Guid.Parse($"7e7a4b1c-5e1d-4f0a-9b8c-6b6b1a1a{n + 1000:D4}");
 }

@@ -65,13 +65,6 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
     public static string PrimaryAttachment(AppAddon addon) =>
         addon.AttachmentNames.Contains(AttachmentNames.Primary, StringComparer.Ordinal) ? AttachmentNames.Primary : addon.AttachmentNames.FirstOrDefault() ?? addon.Name;
 
-    public static string StrategyName(MigrationStrategy strategy) => strategy switch
-    {
-        MigrationStrategy.DoubleWrite => "double-write",
-        MigrationStrategy.Mirror => "mirror",
-        _ => "maintenance window",
-    };
-
     /// <summary>A new name forgets the app read for the old one, and everything chosen from it.</summary>
     public void ChangeAppName(string? name)
     {
