@@ -52,7 +52,8 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
             var sandboxUrl = await PortalProcesses.StartSandboxAsync(children, "--Sandbox:ProvisioningDelay", "00:00:00");
             var environment = PortalProcesses.SandboxEnvironment(connectionString, sandboxUrl);
             // --warm-up 0: workers that take jobs at once, the cold figure as it was before the start-up warm-up.
-            if (args.Int("warm-up", 1, allowZero: true) == 0) environment["Jobs__WarmUpTimeout"] = "00:00:00";
+            var warmUp = args.Int("warm-up", 1, allowZero: true) != 0;
+            if (!warmUp) environment["Jobs__WarmUpTimeout"] = "00:00:00";
             for (var i = 1; i <= 2; i++)
             {
                 children.Add(PortalProcesses.StartPortal(PortalRole.Worker, $"worker.{i}", environment));
@@ -61,6 +62,8 @@ public sealed class DispatchLatencyBenchmark : IBenchmark
 
             Console.WriteLine($"two worker processes (Hangfire on PostgreSQL, long polling) and a sandbox are up; {runs} runs of {steps} steps");
             using var controller = PortalProcesses.Controller(environment);
+            // The controller starts runs as a web dyno would, and a web dyno warms up as a worker does (it runs jobs too).
+            if (warmUp) await controller.Services.GetServices<IHostedService>().OfType<JobServerWarmUp>().Single().StartAsync(CancellationToken.None);
             var service = controller.Services.GetRequiredService<MigrationRunService>();
             var platform = controller.Services.GetRequiredService<IHerokuClientFactory>().Platform(controller.Services.GetRequiredService<HerokuConnection>().Credential);
             var kafka = (await platform.ListAttachmentsAsync("mackerel")).Single(a => a.Name == AttachmentNames.Primary);

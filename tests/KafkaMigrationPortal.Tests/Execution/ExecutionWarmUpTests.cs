@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Features.Connections;
@@ -16,12 +17,19 @@ public sealed class ExecutionWarmUpTests : IDisposable
         await using var host = EngineHost.OnSqlite(databaseFile);
         var services = host.Services; // started: the job server's warm-up has already run once
         var credential = services.GetRequiredService<HerokuConnection>().Credential;
+        var contexts = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        long auditEntries;
+        await using (var before = await contexts.CreateDbContextAsync()) auditEntries = await before.AuditEntries.LongCountAsync();
 
         await services.GetRequiredService<ExecutionWarmUp>().WarmAsync(credential, CancellationToken.None);
 
-        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        await using var db = await contexts.CreateDbContextAsync();
         Assert.Equal(0, await db.MigrationRuns.CountAsync());
+        Assert.Equal(0, await db.Set<RunStep>().CountAsync());
         Assert.Equal(0, await db.RunEvents.CountAsync());
+        // Its audit entry was written inside a transaction that was rolled back: the chain is as it was, and whole.
+        Assert.Equal(auditEntries, await db.AuditEntries.LongCountAsync());
+        Assert.True((await services.GetRequiredService<AuditLog>().VerifyAsync()).Intact);
     }
 
     public void Dispose()

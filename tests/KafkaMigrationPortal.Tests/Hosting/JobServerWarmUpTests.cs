@@ -31,15 +31,20 @@ public sealed class JobServerWarmUpTests
     }
 
     [Fact]
-    public async Task A_warm_up_that_succeeds_logs_how_long_it_took()
+    public async Task A_warm_up_that_succeeds_runs_one_job_on_a_server_of_its_own_stops_that_server_and_logs_how_long_it_took()
     {
-        var (warmUp, log) = WarmUp(new InMemoryStorage());
+        var storage = new InMemoryStorage();
+        var (warmUp, log) = WarmUp(storage);
 
         await warmUp.StartAsync(CancellationToken.None);
 
         var line = Assert.Single(log);
         Assert.Equal(LogLevel.Information, line.Level);
         Assert.Matches(@"^Job server warmed up in \d+ ms", line.Message);
+        var monitoring = storage.GetMonitoringApi();
+        Assert.Equal(1, monitoring.SucceededListCount());
+        Assert.Empty(monitoring.Servers());
+        Assert.DoesNotContain(monitoring.Queues(), q => q.Length > 0);
     }
 
     [Fact]
