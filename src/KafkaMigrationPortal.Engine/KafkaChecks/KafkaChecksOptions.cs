@@ -19,6 +19,12 @@ public sealed class KafkaChecksOptions
     public int PartitionsPerRequest { get; set; } = 400;
 
     /// <summary>
+    /// How long a cluster connection (admin client, the groups' handles) is kept after a check for the next one; zero
+    /// closes it after every check. Checks repeat every few seconds while a page or a wait watches a cluster.
+    /// </summary>
+    public TimeSpan IdleConnectionLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// How far apart producers' clocks may be (record timestamps are the producer's). Carrying a consumer group's
     /// position by time starts this much earlier, trading a few duplicates for never skipping a record.
     /// </summary>

@@ -7,13 +7,20 @@ using Microsoft.Extensions.Options;
 namespace KafkaMigrationPortal.Engine.KafkaChecks;
 
 /// <summary>
-/// Clients live for one check: built from the config vars at hand (certificates rotate, attachments move), shared by
-/// everything that check does, and disposed with it. Never calls ListConsumerGroupOffsets/ListConsumerGroups (they
+/// Clients are built from the config vars at hand (certificates rotate, attachments move), shared by everything one
+/// check does, and kept for the next check on the same attachment values (<see cref="ClusterConnections"/>). Never calls ListConsumerGroupOffsets/ListConsumerGroups (they
 /// crash librdkafka's mock cluster, see kafka-test-broker.md) nor ListOffsets by timestamp (the mock answers "end").
 /// </summary>
 public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimeProvider time, ILogger<KafkaInspector> logger)
-    : IKafkaInspector
+    : IKafkaInspector, IDisposable
 {
+    private readonly ClusterConnections connections = new(options.Value, time);
+
+    /// <summary>Connections kept for the next check (<see cref="KafkaChecksOptions.IdleConnectionLifetime"/>).</summary>
+    internal int IdleConnections => connections.IdleCount;
+
+    public void Dispose() => connections.Dispose();
+
     /// <summary>Carries no commits: used only to read records, never to join or commit.</summary>
     internal const string ReaderGroup = "kafka-migration-portal-inspector";
 
@@ -116,7 +123,28 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
             return KafkaCheckResult<T>.NotOk(KafkaCheckOutcome.Misconfigured, problem);
 
         var started = Stopwatch.GetTimestamp();
-        using var cluster = new InspectedCluster(attachment, Options);
+        var cluster = connections.Rent(attachment);
+        var succeeded = false;
+        try
+        {
+            var value = await ConnectAndCheckAsync(cluster, what, check, ct, beforeConnect);
+            succeeded = value.IsOk;
+            if (succeeded)
+                logger.LogDebug("Kafka check {Check} on {Attachment} took {Elapsed} ms", what, attachment.Name,
+                    Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return value;
+        }
+        finally
+        {
+            connections.Return(cluster, keep: succeeded);
+        }
+    }
+
+    private async Task<KafkaCheckResult<T>> ConnectAndCheckAsync<T>(InspectedCluster cluster, string what,
+        Func<InspectedCluster, CancellationToken, Task<T>> check, CancellationToken ct, Action<InspectedCluster>? beforeConnect)
+        where T : class
+    {
+        var attachment = cluster.Attachment;
         var opening = beforeConnect is null ? Task.CompletedTask : OnOwnThread(() => beforeConnect(cluster));
         try
         {
@@ -135,10 +163,7 @@ public sealed class KafkaInspector(IOptions<KafkaChecksOptions> options, TimePro
 
         try
         {
-            var value = await check(cluster, ct);
-            logger.LogDebug("Kafka check {Check} on {Attachment} took {Elapsed} ms", what, attachment.Name,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return KafkaCheckResult<T>.Ok(value);
+            return KafkaCheckResult<T>.Ok(await check(cluster, ct));
         }
         catch (UnknownTopicsException e)
         {
@@ -184,7 +209,10 @@ internal sealed record InspectedPartitions(IReadOnlyList<(TopicPartition Wire, s
     public int Count => Pairs.Count;
 }
 
-/// <summary>One check's connection to one cluster: the attachment, an admin client and the metadata read once.</summary>
+/// <summary>
+/// A connection to one cluster, used by one check at a time: the attachment, an admin client, the metadata read at
+/// each check's start, and a handle per consumer group, all kept between checks by <see cref="ClusterConnections"/>.
+/// </summary>
 internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaChecksOptions options) : IDisposable
 {
     private readonly Dictionary<string, IConsumer<Ignore, Ignore>> _opened = new(StringComparer.Ordinal);
@@ -201,9 +229,12 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
     /// <summary>Metadata for all topics in one request; throws <see cref="KafkaException"/> when no broker answers in time.</summary>
     public void Connect()
     {
-        var config = attachment.AdminClientConfig();
-        Quiet(config);
-        _admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        if (_admin is null)
+        {
+            var config = attachment.AdminClientConfig();
+            Quiet(config);
+            _admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        }
         _metadata = _admin.GetMetadata(options.ConnectTimeout);
         if (_metadata.Brokers.Count == 0)
             throw new KafkaException(ErrorCode.Local_AllBrokersDown);
@@ -275,18 +306,36 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
     }
 
     /// <summary>
-    /// Builds the groups' consumer handles now, so that their bootstrap and coordinator lookup (librdkafka starts both
-    /// as soon as a handle with a group id exists) overlap with the metadata request instead of following it.
+    /// Builds the handles of groups that have none yet, so that their bootstrap and coordinator lookup (librdkafka
+    /// starts both as soon as a handle with a group id exists) overlap with the metadata request instead of following it.
     /// </summary>
     public void OpenGroups(IEnumerable<string> groups)
     {
         foreach (var group in groups)
         {
-            var consumer = BuildConsumer(group);
             lock (_opened)
             {
-                if (_disposed || !_opened.TryAdd(group, consumer)) consumer.Dispose();
+                if (_disposed || _opened.ContainsKey(group)) continue;
             }
+            GroupHandle(group);
+        }
+    }
+
+    /// <summary>The group's handle: kept from an earlier check, opened by <see cref="OpenGroups"/>, or built now.</summary>
+    private IConsumer<Ignore, Ignore> GroupHandle(string group)
+    {
+        lock (_opened)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_opened.TryGetValue(group, out var open)) return open;
+        }
+        var built = BuildConsumer(group);
+        lock (_opened)
+        {
+            if (!_disposed && _opened.TryAdd(group, built)) return built;
+            var other = _disposed ? null : _opened[group];
+            _ = KafkaInspector.OnOwnThread(built.Dispose);
+            return other ?? throw new ObjectDisposedException(nameof(InspectedCluster));
         }
     }
 
@@ -297,32 +346,20 @@ internal sealed class InspectedCluster(HerokuKafkaAttachment attachment, KafkaCh
     /// <summary>
     /// The group's committed offsets (OffsetFetch) through a consumer handle that carries the group id and never
     /// subscribes, so the group is neither joined nor rebalanced. Negative values mean "no commit".
-    /// One handle per group (opened beforehand by <see cref="OpenGroups"/> or built here), its requests split like
-    /// ListOffsets' and sent together, each blocking call on its own thread.
+    /// One handle per group (<see cref="GroupHandle"/>), its requests split like ListOffsets' and sent together, each
+    /// blocking call on its own thread.
     /// </summary>
     public async Task<IReadOnlyDictionary<TopicPartition, long>> CommittedAsync(string group, IReadOnlyList<TopicPartition> partitions)
     {
         if (partitions.Count == 0) return new Dictionary<TopicPartition, long>();
-        IConsumer<Ignore, Ignore>? consumer;
-        lock (_opened)
-        {
-            _opened.Remove(group, out consumer);
-        }
-        consumer ??= BuildConsumer(group);
-        try
-        {
-            var chunks = await Task.WhenAll(partitions.Chunk(options.PartitionsPerRequest)
-                .Select(chunk => KafkaInspector.OnOwnThread(() => CommittedChunk(consumer, group, chunk))));
-            var committed = new Dictionary<TopicPartition, long>(partitions.Count);
-            foreach (var chunk in chunks)
-            foreach (var c in chunk)
-                committed[c.TopicPartition] = c.Offset.Value;
-            return committed;
-        }
-        finally
-        {
-            _ = KafkaInspector.OnOwnThread(consumer.Dispose);
-        }
+        var consumer = GroupHandle(group);
+        var chunks = await Task.WhenAll(partitions.Chunk(options.PartitionsPerRequest)
+            .Select(chunk => KafkaInspector.OnOwnThread(() => CommittedChunk(consumer, group, chunk))));
+        var committed = new Dictionary<TopicPartition, long>(partitions.Count);
+        foreach (var chunk in chunks)
+        foreach (var c in chunk)
+            committed[c.TopicPartition] = c.Offset.Value;
+        return committed;
     }
 
     private List<TopicPartitionOffset> CommittedChunk(IConsumer<Ignore, Ignore> consumer, string group, TopicPartition[] chunk)

@@ -27,12 +27,14 @@ public sealed class KafkaChecksFixture : IDisposable
 
 internal static class KafkaChecksKit
 {
-    public static KafkaInspector Inspector(TimeProvider? time = null, TimeSpan? connectTimeout = null, int partitionsPerRequest = 400) =>
+    public static KafkaInspector Inspector(TimeProvider? time = null, TimeSpan? connectTimeout = null, int partitionsPerRequest = 400,
+        TimeSpan? idleConnectionLifetime = null) =>
         new(Options.Create(new KafkaChecksOptions
             {
                 ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10),
                 OperationTimeout = TimeSpan.FromSeconds(10),
                 PartitionsPerRequest = partitionsPerRequest,
+                IdleConnectionLifetime = idleConnectionLifetime ?? new KafkaChecksOptions().IdleConnectionLifetime,
             }),
             time ?? TimeProvider.System, NullLogger<KafkaInspector>.Instance);
 

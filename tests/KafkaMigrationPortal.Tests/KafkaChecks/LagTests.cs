@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using KafkaMigrationPortal.Engine.KafkaChecks;
 using static KafkaMigrationPortal.Tests.KafkaChecks.KafkaChecksKit;
 
@@ -45,6 +46,53 @@ public sealed class LagTests(KafkaChecksFixture fixture) : IClassFixture<KafkaCh
         Assert.Equal(43, lag.TotalLag);
         Assert.False(lag.IsCaughtUp);
         Assert.Equal(6, lag.LagByGroupAndTopic[("billing", "orders")]);
+    }
+
+    [Fact]
+    public async Task A_repeated_snapshot_reuses_its_kept_connection_and_still_reads_the_cluster_as_it_is_now()
+    {
+        var cluster = fixture.NewCluster(brokers: 3);
+        cluster.CreateTopic("orders", partitions: 2, replicationFactor: 3);
+        var kafka = Attach(cluster);
+        await ProduceAsync(kafka, "orders", 0, 10);
+        Commit(kafka, "billing", ("orders", 0, 4));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var inspector = Inspector(time);
+
+        var first = (await inspector.GetLagAsync(kafka, ["billing"], ["orders"])).Require();
+        Assert.Equal(1, inspector.IdleConnections);
+        // Between the two readings: more records, a new commit, and a topic the first reading's metadata did not have.
+        await ProduceAsync(kafka, "orders", 1, 3);
+        Commit(kafka, "billing", ("orders", 0, 9));
+        cluster.CreateTopic("payments", partitions: 1, replicationFactor: 3);
+        await ProduceAsync(kafka, "payments", 0, 2);
+        var second = (await inspector.GetLagAsync(kafka, ["billing"], ["orders", "payments"])).Require();
+
+        Assert.Equal(6, first.Find("billing", "orders", 0)!.Lag);
+        Assert.Equal(1, second.Find("billing", "orders", 0)!.Lag);
+        Assert.Equal(3, second.Find("billing", "orders", 1)!.Lag);
+        Assert.Equal(2, second.Find("billing", "payments", 0)!.Lag);
+        Assert.Equal(1, inspector.IdleConnections); // the same connection, lent again and given back
+
+        // Unused for its lifetime, the connection is closed.
+        time.Advance(new KafkaChecksOptions().IdleConnectionLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, inspector.IdleConnections);
+    }
+
+    [Fact]
+    public async Task A_check_that_fails_keeps_no_connection_and_the_next_one_starts_afresh()
+    {
+        var cluster = fixture.NewCluster(brokers: 3);
+        cluster.CreateTopic("orders", partitions: 1, replicationFactor: 3);
+        var kafka = Attach(cluster);
+        using var inspector = Inspector();
+
+        var missing = await inspector.GetLagAsync(kafka, ["billing"], ["no-such-topic"]);
+        Assert.False(missing.IsOk);
+        Assert.Equal(0, inspector.IdleConnections);
+
+        Assert.True((await inspector.GetLagAsync(kafka, ["billing"], ["orders"])).IsOk);
+        Assert.Equal(1, inspector.IdleConnections);
     }
 
     [Fact]
