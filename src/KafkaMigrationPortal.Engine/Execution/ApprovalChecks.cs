@@ -50,6 +50,7 @@ internal static class ApprovalChecks
                 break;
             case ScaleProcesses { Quantity: 0 } when PlanStep(context).ApprovalCoversThrough is not null:
                 checks.Add(await TargetReadyAsync(context));
+                if (plan.Strategy == MigrationStrategy.Mirror) checks.Add(await MirrorCaughtUpAsync(context));
                 break;
             case RestoreFormation when PlanStep(context).PointOfNoReturn:
                 checks.Add(await PrimaryPointsAtTargetAsync(context));
@@ -81,6 +82,32 @@ internal static class ApprovalChecks
         var running = await MirrorChecks.RunningAsync(context, context.Plan.ProducerProcessTypes.Concat(context.Plan.ConsumerProcessTypes));
         return new LiveCheck(name, running.Count == 0 ? LiveCheckResult.Passed : LiveCheckResult.Failed,
             running.Count == 0 ? "Nothing reads or writes either add-on." : $"Still running: {string.Join(", ", running)}.");
+    }
+
+    /// <summary>A copier that has not reported for this long is taken for stopped.</summary>
+    public static readonly TimeSpan MirrorSilenceLimit = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The window's drain is short only if the mirror is close behind when the producers stop: the caught-up wait's
+    /// thresholds, read again at the moment of approval. A partition is behind with more records left than the
+    /// threshold, more than its time of copying at the rate measured, or records left and no report from its copier for
+    /// <see cref="MirrorSilenceLimit"/>. A trickle the copier has not yet sampled (records left, rate 0, reported just
+    /// now) is not behind: the wait before the gate already asked for a measured rate.
+    /// </summary>
+    private static async Task<LiveCheck> MirrorCaughtUpAsync(StepContext context)
+    {
+        var wait = context.Plan.Steps.Select(s => s.Action).OfType<WaitForMirrorCaughtUp>().FirstOrDefault();
+        var name = wait is null ? "The mirror has caught up"
+            : $"The mirror has caught up (≤ {wait.MaxLagRecords} records and ≤ {Durations.InWords(wait.MaxLagTime)} of copying per partition)";
+        if (context.Mirror is null || wait is null) return new LiveCheck(name, LiveCheckResult.Unavailable, "The mirror's progress cannot be read here.");
+        var (copies, source) = await MirrorChecks.ReadAsync(context, context.Mirror);
+        if (copies is null) return Unavailable(name, source);
+        var behind = copies.Where(c => c.Lag > wait.MaxLagRecords
+            || (c.Lag > 0 && c.RecordsPerSecond > 0 && TimeSpan.FromSeconds(c.Lag / c.RecordsPerSecond) > wait.MaxLagTime)
+            || (c.Lag > 0 && (c.ReportedAt is not { } at || context.Now - at > MirrorSilenceLimit))).ToList();
+        var summary = $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){MirrorChecks.Worst(copies)}";
+        return new LiveCheck(name, behind.Count == 0 ? LiveCheckResult.Passed : LiveCheckResult.Failed,
+            behind.Count == 0 ? $"{summary}." : $"{summary}; {behind.Count} partition(s) further behind than the thresholds.");
     }
 
     private static async Task<LiveCheck> ParityAsync(StepContext context)

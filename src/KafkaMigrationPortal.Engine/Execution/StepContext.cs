@@ -1,4 +1,5 @@
 using KafkaMigrationPortal.Engine.KafkaChecks;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku;
 using KafkaMigrationPortal.Heroku.Kafka;
@@ -19,7 +20,8 @@ public sealed class StepContext(
     TimeProvider time,
     ExecutionOptions options,
     Func<CancellationToken, Task> save,
-    CancellationToken cancellationToken)
+    CancellationToken cancellationToken,
+    MirrorLeases? mirror = null)
 {
     public MigrationRun Run { get; } = run;
     public RunStep Step { get; } = step;
@@ -28,6 +30,9 @@ public sealed class StepContext(
     public IHerokuPlatformApi Platform { get; } = platform;
     public IHerokuKafkaApi Kafka { get; } = kafka;
     public IKafkaInspector Inspector { get; } = inspector;
+
+    /// <summary>The mirror's partitions and progress; null where a context is built without storage (unit tests of one executor).</summary>
+    public MirrorLeases? Mirror { get; } = mirror;
     public TimeProvider Time { get; } = time;
     public ExecutionOptions Options { get; } = options;
     public CancellationToken CancellationToken { get; } = cancellationToken;

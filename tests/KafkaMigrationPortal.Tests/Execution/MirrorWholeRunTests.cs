@@ -60,6 +60,8 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         var standard = run.Run.TargetAddonId!.Value;
         await RunScenarios.AssertAppRunsOnAsync(host.Platform, "mackerel", standard, "heroku-kafka:standard-0", destroyed: basic);
         Assert.Equal(plan.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), run.Approvals.Select(a => a.StepSequence));
+        var cutoverChecks = PlanSerialization.DeserializeValue<List<LiveCheck>>(run.Approvals.First().ChecksJson)!;
+        Assert.Contains(cutoverChecks, c => c.Name.StartsWith("The mirror has caught up", StringComparison.Ordinal) && c.Result == LiveCheckResult.Passed);
         Assert.NotNull(run.Run.MirrorStoppedAt);
         Assert.Contains(run.Events, e => e.Summary.StartsWith("Checked before acting", StringComparison.Ordinal) && e.Summary.Contains("Producers and consumers are at 0: passed", StringComparison.Ordinal));
         var carried = Assert.Single(run.Events, e => e.Summary.StartsWith("Consumer positions carried", StringComparison.Ordinal));
@@ -104,6 +106,13 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
             TimeSpan.FromSeconds(30), "the worker copies every partition");
         Assert.Equal(plan.Topics.Sum(t => t.Partitions), copying.Count);
 
+        // The cutover's approval reads the mirror's lag live: with the copier stopped and 1,500 records written since, it is refused.
+        await host.Services.GetRequiredService<MirrorWorker>().StopAsync(CancellationToken.None);
+        Produce(basic, plan.Source.TopicPrefix + "orders", partition: 0, count: 1500);
+        var refused = await host.Runs.ApproveAsync(runId, atGate.CurrentStep.Sequence, EngineHost.Approver, "go");
+        Assert.False(refused.Succeeded, refused.Message);
+        Assert.Contains(refused.Checks!, c => c.Name.StartsWith("The mirror has caught up", StringComparison.Ordinal) && c.Result == LiveCheckResult.Failed);
+
         Assert.True((await host.Runs.RollbackAsync(runId, EngineHost.Starter, "not today")).Succeeded);
         RunDetails run;
         while (true)
@@ -120,6 +129,17 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         var kafka = Assert.Single(await host.Platform.ListAttachmentsAsync("mackerel"), a => a.Name == AttachmentNames.Primary);
         Assert.Equal(basic.ToString(), kafka.Addon.Id);
         Assert.DoesNotContain(await host.Platform.ListAttachmentsAsync("mackerel"), a => a.Name == AttachmentNames.New);
+    }
+
+    /// <param name="topic">As the cluster names it (with the add-on's prefix).</param>
+    private void Produce(Guid addonId, string topic, int partition, int count)
+    {
+        var cluster = (SandboxKafkaCluster)host.SandboxServices.GetRequiredService<ISandboxKafkaClusters>().Find(addonId)!;
+        var config = new ProducerConfig();
+        cluster.ApplyClientSettings(config);
+        using var producer = new ProducerBuilder<Null, string>(config).SetLogHandler((_, _) => { }).Build();
+        for (var i = 0; i < count; i++) producer.Produce(new TopicPartition(topic, partition), new Message<Null, string> { Value = $"burst-{i}" });
+        producer.Flush(TimeSpan.FromSeconds(30));
     }
 
     private long Produced() => host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);

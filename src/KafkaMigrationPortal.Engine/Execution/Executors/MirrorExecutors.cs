@@ -90,10 +90,10 @@ public sealed class WaitForMirrorCaughtUpExecutor(MirrorLeases leases) : StepExe
             return outcome;
         }
         context.SetState(new CaughtUpState(0));
-        var tooMany = copies.Where(c => c.Lag > action.MaxLagRecords).ToList();
-        var tooSlow = copies.Where(c => c.Lag > 0 && (c.RecordsPerSecond <= 0 || TimeSpan.FromSeconds(c.Lag / c.RecordsPerSecond) > action.MaxLagTime)).ToList();
         var summary = $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){MirrorChecks.Worst(copies)}";
         await context.LogAsync(RunEventKinds.KafkaCheck, $"Mirror: {summary}.");
+        var tooMany = copies.Where(c => c.Lag > action.MaxLagRecords).ToList();
+        var tooSlow = copies.Where(c => c.Lag > 0 && (c.RecordsPerSecond <= 0 || TimeSpan.FromSeconds(c.Lag / c.RecordsPerSecond) > action.MaxLagTime)).ToList();
         return tooMany.Count == 0 && tooSlow.Count == 0
             ? Done($"The mirror has caught up: {summary}.")
             : Wait(context, context.Options.CatchUpPollInterval, $"The mirror is catching up: {summary}.");
