@@ -7,6 +7,7 @@ using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.TestSupport;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace KafkaMigrationPortal.EndToEnd.Tests;
@@ -21,7 +22,7 @@ namespace KafkaMigrationPortal.EndToEnd.Tests;
 /// group's position exactly, delivers nothing twice.
 /// </summary>
 [Collection(PortalSessionCollection.Name)]
-public sealed partial class WholeMigrationTests(PortalSession session) : IDisposable
+public sealed partial class WholeMigrationTests(PortalSession session, ITestOutputHelper output) : IDisposable
 {
     /// <summary>The demo's promise: about five minutes from Start with the sandbox's defaults; all three runs within ten.</summary>
     private static readonly TimeSpan RunDeadline = TimeSpan.FromMinutes(10);
@@ -88,6 +89,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         complaints.Enqueue(BrowserComplaints.Watch(bob));
 
         var runId = await StartInTheWizardAsync(alice, app, oldAddon, targetPlan, strategy, screenshots);
+        var sinceStart = System.Diagnostics.Stopwatch.StartNew();
 
         // From here on alice's page is never navigated: whatever changes on it arrives over the circuit.
         await Expect(alice.GetByTestId("run-status")).ToBeVisibleAsync();
@@ -118,6 +120,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         var approvals = await ApproveEveryGateAsBobAsync(bob, alice, app, runId, oldAddon, seenTimelines, screenshots);
 
         await Expect(alice.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "Succeeded");
+        output.WriteLine($"{what}: Succeeded {sinceStart.Elapsed:m\\:ss} after Start");
         seenTimelines.Add(await TimelineAsync(alice));
         if (screenshots) await session.ScreenshotAsync(alice, "run-succeeded");
 
