@@ -3,24 +3,28 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Features.Identity;
 using KafkaMigrationPortal.TestSupport;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace KafkaMigrationPortal.EndToEnd.Tests;
 
 /// <summary>
 /// The whole product in a browser, with the portal's own defaults for the sandbox (nothing shortened for the test):
-/// alice plans and starts double-write migrations of two fresh copies of the sandbox's demo app in the wizard — one to
-/// another multi-tenant plan, one to a dedicated plan, at the same time — and watches each on its run page; bob, made an
-/// approver by alice, approves every gate from his own browser contexts; the sandbox's ledger then proves that no
-/// message was lost on the way, and none replayed beyond what the consumer switch itself re-delivers.
+/// alice plans and starts three migrations of fresh copies of the sandbox's demo app in the wizard, at the same time:
+/// double-write to another multi-tenant plan, double-write to a dedicated plan, and mirror to a dedicated plan; she
+/// watches each on its run page (the mirror's copy per topic while it copies); bob, made an approver by alice, approves
+/// every gate from his own browser contexts; the sandbox's ledger then proves that no message was lost on the way, and
+/// none replayed beyond what a double write's consumer switch itself re-delivers: the mirror, which carries every
+/// group's position exactly, delivers nothing twice.
 /// </summary>
 [Collection(PortalSessionCollection.Name)]
-public sealed partial class WholeMigrationTests(PortalSession session) : IDisposable
+public sealed partial class WholeMigrationTests(PortalSession session, ITestOutputHelper output) : IDisposable
 {
-    /// <summary>The demo's promise: about five minutes from Start with the sandbox's defaults; both runs within ten.</summary>
+    /// <summary>The demo's promise: about five minutes from Start with the sandbox's defaults; all three runs within ten.</summary>
     private static readonly TimeSpan RunDeadline = TimeSpan.FromMinutes(10);
 
     /// <summary>How the run page shows a run that will not go on by itself.</summary>
@@ -35,7 +39,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
     public void Dispose() => heroku.Dispose();
 
     [Fact]
-    public async Task Two_users_run_the_demo_basic_to_basic_and_basic_to_dedicated_with_the_portals_defaults_losing_no_message_and_replaying_no_history()
+    public async Task Two_users_run_the_demo_by_double_write_to_basic_and_to_dedicated_and_by_mirror_to_dedicated_with_the_portals_defaults_losing_no_message_and_replaying_no_history()
     {
         var logFrom = session.Portal.Output.Length;
         await using var bobContext = await session.NewContextAsync(PortalSession.Wide);
@@ -59,8 +63,9 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
 
         runDeadline = DateTime.UtcNow + RunDeadline;
         await Task.WhenAll(
-            MigrateTheDemoAsync("heroku-kafka:basic-1", bobState, screenshots: true),
-            MigrateTheDemoAsync("heroku-kafka:standard-0", bobState, screenshots: false));
+            MigrateTheDemoAsync("heroku-kafka:basic-1", MigrationStrategy.DoubleWrite, bobState, screenshots: true),
+            MigrateTheDemoAsync("heroku-kafka:standard-0", MigrationStrategy.DoubleWrite, bobState, screenshots: false),
+            MigrateTheDemoAsync("heroku-kafka:standard-0", MigrationStrategy.Mirror, bobState, screenshots: false));
 
         // A normal demo leaves nothing for a developer to worry about: in any browser's console, or the portal's log.
         Assert.All(complaints, Assert.Empty);
@@ -68,11 +73,14 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         Assert.Empty(logged.Where(line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal)));
     }
 
-    /// <summary>One demo migration to <paramref name="targetPlan"/>, from the wizard to the destroyed old add-on, in its own pages.</summary>
-    private async Task MigrateTheDemoAsync(string targetPlan, string bobState, bool screenshots)
+    /// <summary>One demo migration to <paramref name="targetPlan"/> by <paramref name="strategy"/>, from the wizard to the destroyed old add-on, in its own pages.</summary>
+    private async Task MigrateTheDemoAsync(string targetPlan, MigrationStrategy strategy, string bobState, bool screenshots)
     {
+        var mirror = strategy == MigrationStrategy.Mirror;
+        var what = $"{strategy} to {targetPlan}";
         var app = await CreateDemoAppAsync();
         var oldAddon = await AddonAttachedAsAsync(app, "KAFKA");
+        var oldAddonId = await AddonAttachedAsAsync(app, "KAFKA", "id");
         await using var aliceContext = await session.NewContextAsync(PortalSession.Wide, session.AliceState);
         var alice = await aliceContext.NewPageAsync();
         complaints.Enqueue(BrowserComplaints.Watch(alice));
@@ -80,26 +88,39 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         var bob = await bobContext.NewPageAsync();
         complaints.Enqueue(BrowserComplaints.Watch(bob));
 
-        var runId = await StartDoubleWriteInTheWizardAsync(alice, app, oldAddon, targetPlan, screenshots);
+        var runId = await StartInTheWizardAsync(alice, app, oldAddon, targetPlan, strategy, screenshots);
+        var sinceStart = System.Diagnostics.Stopwatch.StartNew();
 
         // From here on alice's page is never navigated: whatever changes on it arrives over the circuit.
         await Expect(alice.GetByTestId("run-status")).ToBeVisibleAsync();
         await alice.EvaluateAsync("() => { window.__kmpMarker = 1; }");
         var runUrl = alice.Url;
         var stepCount = await alice.Locator("[data-testid^='step-row-']").CountAsync();
-        Assert.True(stepCount >= 10, $"a double-write plan has many steps, the timeline shows {stepCount}");
+        Assert.True(stepCount >= 10, $"a {strategy} plan has many steps, the timeline shows {stepCount}");
         var lastStep = alice.GetByTestId($"step-row-{stepCount - 1}");
         Assert.NotEqual("Done", await lastStep.GetAttributeAsync("data-step-status"));
         var seenTimelines = new HashSet<string> { await TimelineAsync(alice) };
 
-        // A durable wait (at the latest, the retention wait) comes before the first gate, and the open page shows it.
-        await UntilTheRunPageShowsAsync(alice, alice.Locator("[data-step-status='Waiting']").First, targetPlan);
+        if (mirror)
+        {
+            // Before the cutover gate is approved the mirror copies the live traffic, and the open page's Kafka panel
+            // (read every 15 s) shows all three topics with records copied and partitions being copied.
+            var beingCopied = alice.Locator("[data-testid^='mirror-topic-']:not([data-copying='0']):not([data-copied='0'])");
+            await UntilTheRunPageShowsAsync(alice, beingCopied.Nth(2), $"{what}: the mirror copies every topic");
+            await Expect(alice.Locator("[data-testid^='mirror-topic-']")).ToHaveCountAsync(3);
+        }
+        else
+        {
+            // A durable wait (at the latest, the retention wait) comes before the first gate, and the open page shows it.
+            await UntilTheRunPageShowsAsync(alice, alice.Locator("[data-step-status='Waiting']").First, what);
+        }
         seenTimelines.Add(await TimelineAsync(alice));
         if (screenshots) await session.ScreenshotAsync(alice, "run-timeline");
 
         var approvals = await ApproveEveryGateAsBobAsync(bob, alice, app, runId, oldAddon, seenTimelines, screenshots);
 
         await Expect(alice.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "Succeeded");
+        output.WriteLine($"{what}: Succeeded {sinceStart.Elapsed:m\\:ss} after Start");
         seenTimelines.Add(await TimelineAsync(alice));
         if (screenshots) await session.ScreenshotAsync(alice, "run-succeeded");
 
@@ -107,11 +128,13 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         Assert.Equal(1, await alice.EvaluateAsync<int>("() => window.__kmpMarker ?? 0"));
         await Expect(lastStep).ToHaveAttributeAsync("data-step-status", "Done");
         Assert.True(seenTimelines.Count >= 4, $"the open run page showed only {seenTimelines.Count} distinct timelines");
-        Assert.Equal(3, approvals.Count); // consumer switch, producer cutover, destroying the old add-on
+        // Double write: consumer switch, producer cutover, destroying the old add-on. Mirror: the cutover, the destroy.
+        Assert.Equal(mirror ? 2 : 3, approvals.Count);
         Assert.Contains(approvals, a => a.Title.Contains(oldAddon, StringComparison.Ordinal) || a.Title.Contains("estroy", StringComparison.Ordinal));
 
         // Heroku now: KAFKA is a new add-on of the plan chosen, the old one is gone.
         var newAddon = await AddonAttachedAsAsync(app, "KAFKA");
+        var newAddonId = await AddonAttachedAsAsync(app, "KAFKA", "id");
         Assert.NotEqual(oldAddon, newAddon);
         var addons = await GetJsonAsync($"apps/{app}/addons");
         var names = addons.EnumerateArray().Select(a => a.GetProperty("name").GetString()).ToList();
@@ -128,20 +151,31 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         var ledger = await Deadline.PollAsync(
             () => GetJsonAsync($"_sandbox/ledger/{app}"),
             report => report.GetProperty("topics").EnumerateArray().All(t => t.GetProperty("missing_count").GetInt32() == 0),
-            TimeSpan.FromSeconds(60), $"every message produced during the migration to {targetPlan} is consumed");
+            TimeSpan.FromSeconds(60), $"every message produced during the migration ({what}) is consumed");
         var topics = ledger.GetProperty("topics").EnumerateArray().ToList();
         Assert.Equal(3, topics.Count);
         Assert.All(topics, t => Assert.True(t.GetProperty("produced").GetInt32() > 50, $"{t.GetProperty("topic")}: too little traffic to prove anything"));
+        var groups = topics.SelectMany(t => t.GetProperty("groups").EnumerateArray()).ToList();
+        Assert.NotEmpty(groups);
+        if (mirror)
+        {
+            // The app wrote to the old add-on, then to the new one; consumers resumed exactly where they stopped, on the
+            // new add-on's copies: no group was handed a message twice.
+            Assert.All(topics, t => Assert.All(new[] { oldAddonId, newAddonId }, id =>
+                Assert.True(t.GetProperty("produced_per_cluster").TryGetProperty(id, out var n) && n.GetInt32() > 0, $"{what}: {t.GetProperty("topic")} was not written to add-on {id}: {t}")));
+            Assert.All(groups, g => Assert.True(g.GetProperty("duplicate_deliveries").GetInt32() == 0,
+                $"{what}: {g.GetProperty("consumer_group")} was handed {g.GetProperty("duplicate_deliveries")} messages again: {ledger}"));
+            return;
+        }
 
         // Nor handled twice beyond the switch itself: each group re-handles at most what was written from bob's approval
         // of the consumer switch until the next gate opened (once the consumers had caught up on the new add-on), not
         // the new add-on's retained history.
         var written = approvals[1].ProducedWhenShown - approvals[0].ProducedAtApproval;
-        var repeated = topics.SelectMany(t => t.GetProperty("groups").EnumerateArray())
+        var repeated = groups
             .GroupBy(g => g.GetProperty("consumer_group").GetString()!)
             .ToDictionary(g => g.Key, g => g.Sum(x => x.GetProperty("repeated_handlings").GetInt32()));
-        Assert.NotEmpty(repeated);
-        Assert.All(repeated, g => Assert.True(g.Value <= written, $"{targetPlan}: {g.Key} handled {g.Value} messages again; {written} were written while the switch rolled out"));
+        Assert.All(repeated, g => Assert.True(g.Value <= written, $"{what}: {g.Key} handled {g.Value} messages again; {written} were written while the switch rolled out"));
     }
 
     /// <summary>A copy of the demo app for this test alone: migrating it changes nothing another test (or a re-run) reads.</summary>
@@ -165,7 +199,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await Expect(box).ToBeCheckedAsync();
     }
 
-    private async Task<Guid> StartDoubleWriteInTheWizardAsync(IPage alice, string app, string oldAddon, string targetPlan, bool screenshots)
+    private async Task<Guid> StartInTheWizardAsync(IPage alice, string app, string oldAddon, string targetPlan, MigrationStrategy strategy, bool screenshots)
     {
         await session.OpenAsync(alice, "migrations/new");
 
@@ -181,7 +215,7 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
         await alice.GetByTestId("wizard-next").ClickAsync();
         var tier = alice.GetByTestId($"wizard-target-plan-{targetPlan["heroku-kafka:".Length..]}");
         await tier.ClickAsync();
-        await alice.GetByTestId("wizard-strategy-DoubleWrite").ClickAsync();
+        await alice.GetByTestId($"wizard-strategy-{strategy}").ClickAsync();
         await Expect(tier).ToBeCheckedAsync();
         await alice.GetByTestId("wizard-next").ClickAsync();
 
@@ -289,10 +323,11 @@ public sealed partial class WholeMigrationTests(PortalSession session) : IDispos
     private async Task<long> ProducedAsync(string app) =>
         (await GetJsonAsync($"_sandbox/ledger/{app}?maxMissingIds=0")).GetProperty("topics").EnumerateArray().Sum(t => (long)t.GetProperty("produced").GetInt32());
 
-    private async Task<string> AddonAttachedAsAsync(string app, string attachment)
+    /// <summary>The name (or <paramref name="property"/>) of the add-on <paramref name="app"/> has attached as <paramref name="attachment"/>.</summary>
+    private async Task<string> AddonAttachedAsAsync(string app, string attachment, string property = "name")
     {
         var attachments = await GetJsonAsync($"apps/{app}/addon-attachments");
-        return attachments.EnumerateArray().Single(a => a.GetProperty("name").GetString() == attachment).GetProperty("addon").GetProperty("name").GetString()!;
+        return attachments.EnumerateArray().Single(a => a.GetProperty("name").GetString() == attachment).GetProperty("addon").GetProperty(property).GetString()!;
     }
 
     private async Task<JsonElement> GetJsonAsync(string path)

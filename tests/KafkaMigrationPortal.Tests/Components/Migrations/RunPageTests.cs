@@ -371,6 +371,9 @@ public sealed class RunPageTests : MigrationsTestContext
         Assert.Contains("2 of 2 partition(s) being copied", text);
         Assert.Contains("caught up in about 25 s", text);
         Assert.Contains("caught up.", page.Find("[data-testid=mirror-topic-payments]").TextContent);
+        // The same figures for a script (the browser test waits on them): records copied and partitions being copied.
+        Assert.Equal(("1000", "2"), (page.Find("[data-testid=mirror-topic-orders]").GetAttribute("data-copied"), page.Find("[data-testid=mirror-topic-orders]").GetAttribute("data-copying")));
+        Assert.Equal(("50", "0"), (page.Find("[data-testid=mirror-topic-payments]").GetAttribute("data-copied"), page.Find("[data-testid=mirror-topic-payments]").GetAttribute("data-copying")));
     }
 
     [Fact]
