@@ -23,8 +23,14 @@ namespace KafkaMigrationPortal.Tests.Execution.Proofs;
 public sealed class MirrorCrashProofTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Backlog = "backlog";
-    private const int BacklogPartitions = 4;
-    private const int BacklogRecordsPerPartition = 400;
+    private const int BacklogPartitions = 2;
+
+    /// <summary>Long partitions: a copier writes its progress every 500 records while it has a backlog, so one of those
+    /// writes always finds a partition with more than <see cref="LeftAtKill"/> records left.</summary>
+    private const int BacklogRecordsPerPartition = 800;
+
+    /// <summary>More than the copier copies (at 64 KB/s, about 64 records a second) between a progress write and the kill.</summary>
+    private const int LeftAtKill = 300;
 
     /// <summary>The new add-on's plan: basic-0 holds the copy to 64 KB/s, so the backlog's 1.6 MB take about 25 s to copy.</summary>
     private const string TargetPlan = "heroku-kafka:basic-0";
@@ -59,8 +65,8 @@ public sealed class MirrorCrashProofTests(ITestOutputHelper output) : IAsyncLife
         var leases = cluster.Services.GetRequiredService<MirrorLeases>();
 
         // Genuinely in the middle: a backlog partition is partly copied, as its holder last wrote, with more left than
-        // its holder copies between two progress writes.
-        static bool MidCopy(MirrorPartitionLease r) => r is { Topic: Backlog, Owner: not null, CopiedOffset: > 0 } && r.CopiedOffset + 100 < r.SourceEnd;
+        // it copies before the kill lands.
+        static bool MidCopy(MirrorPartitionLease r) => r is { Topic: Backlog, Owner: not null, CopiedOffset: > 0 } && r.CopiedOffset + LeftAtKill < r.SourceEnd;
         var rows = await Deadline.PollAsync(() => leases.PartitionsAsync(runId), all => all.Any(MidCopy), TimeSpan.FromMinutes(2), "a backlog partition is partly copied");
         var owner = rows.First(MidCopy).Owner!;
         var copier = workers.Single(w => owner.StartsWith($"mirror:{w.Dyno}:", StringComparison.Ordinal));
