@@ -73,26 +73,26 @@ public sealed class MirrorCrashProofTests(ITestOutputHelper output) : IAsyncLife
         copier.Kill();
         await copier.WaitForExitAsync();
         var killedAt = await leases.PartitionsAsync(runId);
-        var orphaned = killedAt.Where(r => r.Owner == owner).Select(r => r.Key).ToHashSet();
-        // What the dead process got onto the new cluster stays there, and nothing more comes from it: some partitions
-        // are copied in part only.
+        var orphaned = killedAt.Where(r => r.Owner == owner).ToDictionary(r => r.Key, r => r.ExpiresAt!.Value);
+        // What the dead process had got onto the new cluster: a backlog partition is there in part only.
         var target = (await cluster.Runs.GetAsync(runId))!.Run.TargetAddonId!.Value;
         var sourceEnds = await ClusterRecords.EndOffsetsAsync(cluster.Platform, ProcessCluster.App, source);
         var copiedAtKill = await ClusterRecords.EndOffsetsAsync(cluster.Platform, ProcessCluster.App, target);
         var partlyCopied = copiedAtKill.Where(p => p.Key.StartsWith(Backlog + "[", StringComparison.Ordinal) && p.Value > 0 && p.Value < sourceEnds[p.Key])
             .Select(p => $"{p.Key}: {p.Value} of {sourceEnds[p.Key]}").ToList();
         output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} killed {copier.Dyno} holding {orphaned.Count} partition(s) until " +
-                         $"{killedAt.Where(r => r.Owner == owner).Max(r => r.ExpiresAt):HH:mm:ss.fff}; on the new cluster then: {string.Join(", ", partlyCopied)}");
+                         $"{orphaned.Values.Max():HH:mm:ss.fff}; on the new cluster then: {string.Join(", ", partlyCopied)}");
         Assert.NotEmpty(partlyCopied);
         await cluster.StartPortalAsync(PortalRole.Worker);
 
-        var takenOver = new HashSet<MirrorPartition>();
+        var takenOver = new Dictionary<MirrorPartition, DateTimeOffset>();
         Dictionary<string, List<ClusterRecord>>? oldCluster = null;
         var run = await RunScenarios.RunToCompletionApprovingAsync(cluster.Runs, runId, TimeSpan.FromMinutes(5),
             onEachLook: async _ =>
             {
                 foreach (var row in await leases.PartitionsAsync(runId))
-                    if (orphaned.Contains(row.Key) && row.Owner is not null && row.Owner != owner && takenOver.Add(row.Key) && takenOver.Count == 1)
+                    if (orphaned.ContainsKey(row.Key) && row.Owner is not null && row.Owner != owner && takenOver.TryAdd(row.Key, DateTimeOffset.UtcNow)
+                        && takenOver.Count == 1)
                         output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {row.Key} taken over by {row.Owner}");
             },
             beforeApproving: async details =>
@@ -104,6 +104,8 @@ public sealed class MirrorCrashProofTests(ITestOutputHelper output) : IAsyncLife
         output.WriteLine(RunScenarios.Tail(run, 200));
 
         Assert.True(takenOver.Count > 0, "another process took over the dead one's partitions");
+        // None of them before the dead process's lease on it had run out (each was seen taken over after that).
+        Assert.All(takenOver, t => Assert.True(t.Value >= orphaned[t.Key], $"{t.Key} was held by another at {t.Value:O}, before {orphaned[t.Key]:O}"));
         RunScenarios.AssertEachStepStartedAndFinishedOnce(run);
         await RunScenarios.AssertAppRunsOnAsync(cluster.Platform, ProcessCluster.App, target, TargetPlan, destroyed: source);
         Assert.NotNull(oldCluster);
