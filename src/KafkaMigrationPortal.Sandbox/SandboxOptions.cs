@@ -44,6 +44,10 @@ public sealed class SandboxOptions
     /// <summary>Retention of topics created without <c>retention_time_ms</c>.</summary>
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The plan of the demo app's Kafka add-on (a full name, e.g. <c>heroku-kafka:standard-0</c> for a dedicated
+    /// source); by default the sandbox-only twin of basic-0, whose short minimum retention keeps demo waits short.</summary>
+    public string DemoAddonPlan { get; set; } = Platform.KafkaPlan.SandboxBasic;
+
     /// <summary>Retention of the seeded demo topics: short, so that a demo double-write run waits minutes, not a day.</summary>
     public TimeSpan DemoTopicRetention { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -17,6 +17,10 @@ public sealed partial class HerokuSandbox
     [
         "wabash", "hudson", "potomac", "yukon", "platte", "missouri", "ohio", "colorado", "snake", "brazos",
     ];
+
+    /// <summary>A multi-tenant plan's topic and group prefix (like <c>wabash-12345.</c>); none on a dedicated plan.</summary>
+    private static string NewTopicPrefix(KafkaPlan plan) =>
+        plan.MultiTenant ? $"{PrefixWords[Random.Shared.Next(PrefixWords.Length)]}-{Random.Shared.Next(10000, 99999)}." : "";
     private static readonly string[] Colors = ["AQUA", "BLUE", "BRONZE", "COPPER", "CRIMSON", "GOLD", "GRAY", "GREEN", "ONYX", "ORANGE", "PINK", "PURPLE", "RED", "SILVER", "TEAL", "WHITE", "YELLOW"];
 
     [GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
@@ -79,7 +83,7 @@ public sealed partial class HerokuSandbox
             ReadyAt = now + _options.ProvisioningDelay,
             FailsToProvision = CurrentFaults.FailingPlans.Contains(plan.Name, StringComparer.Ordinal)
                 || CurrentFaults.FailingAddonNames.Contains(name, StringComparer.Ordinal),
-            TopicPrefix = plan.MultiTenant ? $"{PrefixWords[Random.Shared.Next(PrefixWords.Length)]}-{Random.Shared.Next(10000, 99999)}." : "",
+            TopicPrefix = NewTopicPrefix(plan),
         };
         _addons.Add(addon.Id, addon);
         if (existing is not null)

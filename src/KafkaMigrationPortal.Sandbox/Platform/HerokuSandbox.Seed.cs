@@ -32,8 +32,9 @@ public sealed partial class HerokuSandbox
         return HerokuJson.App(SeedDemoAppLocked(name, $"{name}-consumers"));
     });
 
-    /// <summary>Alice's <c>mackerel</c> (Bob collaborates): web, producer and consumer dynos, a basic-0-sandbox Kafka (short
-    /// retention allowed) attached as KAFKA with three topics and two consumer groups. Carol owns <c>herring</c>, with no add-ons.</summary>
+    /// <summary>Alice's <c>mackerel</c> (Bob collaborates): web, producer and consumer dynos, a Kafka add-on on
+    /// <see cref="SandboxOptions.DemoAddonPlan"/> (by default basic-0-sandbox: short retention allowed) attached as KAFKA
+    /// with three topics and two consumer groups. Carol owns <c>herring</c>, with no add-ons.</summary>
     private void SeedDemoLocked()
     {
         SeedDemoAppLocked(DemoApp, DemoConsumerGroup);
@@ -52,12 +53,10 @@ public sealed partial class HerokuSandbox
         app.ConfigVars["SANDBOX_CONSUMER_GROUP"] = consumerGroup;
         ReleaseLocked(app, "Set SANDBOX_TOPICS, SANDBOX_CONSUMER_GROUP config vars", SandboxUsers.Alice);
 
-        var plan = KafkaPlan.Find(KafkaPlan.SandboxBasic)!;
+        var plan = KafkaPlan.Find(_options.DemoAddonPlan)
+            ?? throw new InvalidOperationException($"Sandbox:DemoAddonPlan: {_options.DemoAddonPlan} is no Kafka plan the sandbox knows.");
         var now = Now;
-        var addon = new AddonRecord(Guid.NewGuid(), NewAddonNameLocked(), app, plan, now)
-        {
-            TopicPrefix = $"{PrefixWords[Random.Shared.Next(PrefixWords.Length)]}-{Random.Shared.Next(10000, 99999)}.",
-        };
+        var addon = new AddonRecord(Guid.NewGuid(), NewAddonNameLocked(), app, plan, now) { TopicPrefix = NewTopicPrefix(plan) };
         _addons.Add(addon.Id, addon);
         var attachment = new AttachmentRecord(Guid.NewGuid(), "KAFKA", addon, app, now);
         _attachments.Add(attachment.Id, attachment);

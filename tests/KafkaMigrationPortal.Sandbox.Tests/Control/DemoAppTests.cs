@@ -46,6 +46,23 @@ public sealed class DemoAppTests
         Assert.All(dynos, d => Assert.Equal("pike-consumers", d.ConfigVars["SANDBOX_CONSUMER_GROUP"]));
     }
 
+    [Fact]
+    public async Task The_demo_apps_add_on_can_be_seeded_on_a_dedicated_plan_without_a_prefix()
+    {
+        await using var host = await SandboxHost.StartAsync(o => o.DemoAddonPlan = "heroku-kafka:standard-0");
+        var alice = host.Client();
+
+        var kafka = KafkaAddonId(await alice.GetJson("apps/mackerel/addon-attachments"));
+        Assert.Equal("heroku-kafka:standard-0", (await alice.GetJson($"addons/{kafka}"))["plan"]!["name"]!.GetValue<string>());
+        var vars = (await alice.GetJson("apps/mackerel/config-vars")).AsObject();
+        Assert.Contains("KAFKA_URL", vars.Select(v => v.Key));
+        Assert.DoesNotContain("KAFKA_PREFIX", vars.Select(v => v.Key));
+        var topics = await alice.GetJson($"data/kafka/v0/clusters/{kafka}/topics");
+        Assert.Equal("", topics["prefix"]?.GetValue<string>() ?? "");
+        Assert.Equal(["audit-events", "orders", "payments"],
+            topics["topics"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).Where(n => !n.StartsWith("__", StringComparison.Ordinal)).Order());
+    }
+
     [Theory]
     [InlineData("mackerel", HttpStatusCode.Conflict)]
     [InlineData("Pike", HttpStatusCode.UnprocessableEntity)]

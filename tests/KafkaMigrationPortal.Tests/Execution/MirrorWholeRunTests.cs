@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using KafkaMigrationPortal.Engine.Execution;
 using KafkaMigrationPortal.Engine.Mirroring;
@@ -14,51 +13,69 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KafkaMigrationPortal.Tests.Execution;
 
 /// <summary>
-/// A whole mirror migration of the sandbox's demo app, basic (multi-tenant) to dedicated, executed by the portal's
-/// Hangfire server and mirror worker on PostgreSQL while the demo producers and consumers run; then the ledger and both
-/// clusters are audited.
+/// Whole mirror migrations of the sandbox's demo app, basic (multi-tenant) to dedicated and dedicated to basic, executed
+/// by the portal's Hangfire server and mirror worker on PostgreSQL while the demo producers and consumers run; then the
+/// ledger and both clusters are audited.
 /// </summary>
 [Collection(PortalHostCollection.Name)]
 public sealed class MirrorWholeRunTests : IAsyncLifetime
 {
     private TestDatabase database = null!;
-    private EngineHost host = null!;
+    private EngineHost? host;
 
-    public async Task InitializeAsync()
-    {
-        database = await TestPostgres.CreateDatabaseAsync();
-        // Retention longer than the run: every record the old cluster ever held is still there to compare with its copy.
-        host = EngineHost.OnPostgres(database.DatabaseUrl, extra: new Dictionary<string, string?> { ["Sandbox:DemoTopicRetention"] = "01:00:00" });
-        _ = host.Services;
-    }
+    public async Task InitializeAsync() => database = await TestPostgres.CreateDatabaseAsync();
 
     public async Task DisposeAsync()
     {
-        await host.DisposeAsync();
+        if (host is not null) await host.DisposeAsync();
         await database.DisposeAsync();
     }
 
-    [Fact]
-    public async Task A_mirror_run_from_basic_to_dedicated_with_traffic_flowing_loses_nothing_repeats_nothing_and_keeps_every_partitions_order()
+    /// <param name="demoAddonPlan">The plan the demo app's add-on is seeded on; null: the sandbox's default, basic-0-sandbox.</param>
+    private EngineHost StartHost(string? demoAddonPlan = null)
     {
-        var basic = (await host.SourceAsync()).Id;
+        // Retention longer than the run: every record the old cluster ever held is still there to compare with its copy.
+        var settings = new Dictionary<string, string?> { ["Sandbox:DemoTopicRetention"] = "01:00:00" };
+        if (demoAddonPlan is not null) settings["Sandbox:DemoAddonPlan"] = demoAddonPlan;
+        host = EngineHost.OnPostgres(database.DatabaseUrl, extra: settings);
+        _ = host.Services;
+        return host;
+    }
+
+    [Fact]
+    public Task A_mirror_run_from_basic_to_dedicated_with_traffic_flowing_loses_nothing_repeats_nothing_and_keeps_every_partitions_order() =>
+        WholeRunWithTrafficAsync("heroku-kafka:basic-0-sandbox", "heroku-kafka:standard-0");
+
+    /// <summary>The other way round: the new add-on prefixes every topic and group, and holds the copy to its produce
+    /// quota (basic-0: 64 KB/s, twenty times the demo's traffic).</summary>
+    [Fact]
+    public Task A_mirror_run_from_dedicated_to_basic_with_traffic_flowing_loses_nothing_repeats_nothing_and_keeps_every_partitions_order() =>
+        WholeRunWithTrafficAsync("heroku-kafka:standard-0", "heroku-kafka:basic-0");
+
+    /// <param name="sourcePlan">The plan the demo app's add-on is seeded on.</param>
+    private async Task WholeRunWithTrafficAsync(string sourcePlan, string targetPlan)
+    {
+        var host = StartHost(sourcePlan);
+        var source = (await host.SourceAsync()).Id;
         await Deadline.PollAsync(() => Task.FromResult(host.Ledger.Report("mackerel")),
             r => r.Topics.Count > 0 && r.Topics.All(t => t.Consumed > 0), TimeSpan.FromMinutes(2), "the demo consumer reads every topic");
 
-        var plan = await host.PlanAsync("mackerel", MigrationStrategy.Mirror, "heroku-kafka:standard-0");
-        Dictionary<string, List<Copy>>? oldCluster = null;
+        var plan = await host.PlanAsync("mackerel", MigrationStrategy.Mirror, targetPlan);
+        Assert.Equal(sourcePlan, plan.Source.Plan);
+        Assert.Equal(KafkaPlans.IsMultiTenant(sourcePlan), plan.Source.IsMultiTenant);
+        Dictionary<string, List<ClusterRecord>>? oldCluster = null;
         long? producedAtCutover = null;
         var run = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(plan, EngineHost.Starter), TimeSpan.FromMinutes(5),
-            beforeApproving: details =>
+            beforeApproving: async details =>
             {
                 var action = PlanSerialization.DeserializeAction(details.CurrentStep!.ActionJson);
                 if (action is ScaleProcesses) producedAtCutover = Produced();
                 // Read before the destroy takes it away: everything the old cluster holds, once nothing writes to it.
-                if (action is DestroyAddon) oldCluster = ReadAll(basic);
-                return Task.CompletedTask;
+                if (action is DestroyAddon) oldCluster = await ClusterRecords.ReadAllAsync(host.Platform, "mackerel", source);
             });
-        var standard = run.Run.TargetAddonId!.Value;
-        await RunScenarios.AssertAppRunsOnAsync(host.Platform, "mackerel", standard, "heroku-kafka:standard-0", destroyed: basic);
+        var target = run.Run.TargetAddonId!.Value;
+        await RunScenarios.AssertAppRunsOnAsync(host.Platform, "mackerel", target, targetPlan, destroyed: source);
+        Assert.Equal(KafkaPlans.IsMultiTenant(targetPlan), (await host.Platform.GetConfigVarsAsync("mackerel")).ContainsKey("KAFKA_PREFIX"));
         Assert.Equal(plan.Steps.Where(s => s.RequiresApproval).Select(s => s.Index), run.Approvals.Select(a => a.StepSequence));
         var cutoverChecks = PlanSerialization.DeserializeValue<List<LiveCheck>>(run.Approvals.First().ChecksJson)!;
         Assert.Contains(cutoverChecks, c => c.Name.StartsWith("The mirror has caught up", StringComparison.Ordinal) && c.Result == LiveCheckResult.Passed);
@@ -77,25 +94,15 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         // Consumers resumed exactly where they stopped: no group was handed a message twice, across the cutover either.
         Assert.All(ledger.Topics.SelectMany(t => t.Groups), g => Assert.True(g.DuplicateDeliveries == 0, ledger.ToString()));
 
-        // Every record of every old partition is on the same partition of the new one, in the same order, with its
-        // key, value, headers and timestamp; after the copies come only the app's own new records.
         Assert.NotNull(oldCluster);
-        var newCluster = ReadAll(standard);
-        Assert.NotEmpty(oldCluster);
-        foreach (var (partition, old) in oldCluster)
-        {
-            var there = newCluster[partition];
-            var copies = there.TakeWhile(r => r.SourceOffset is not null).ToList();
-            Assert.Equal(old.Select(r => r.Offset), copies.Select(r => r.SourceOffset!.Value));
-            Assert.Equal(old.Select(r => r.Content), copies.Select(r => r.Content));
-            Assert.All(there.Skip(copies.Count), r => Assert.Null(r.SourceOffset));
-        }
+        ClusterRecords.AssertEveryOldPartitionCopiedInOrder(oldCluster, await ClusterRecords.ReadAllAsync(host.Platform, "mackerel", target));
         Assert.True(oldCluster.Values.Sum(r => r.Count) > 50);
     }
 
     [Fact]
     public async Task A_mirror_run_rolled_back_at_the_cutover_gate_stops_the_mirror_and_leaves_the_app_on_the_old_add_on()
     {
+        var host = StartHost();
         var basic = (await host.SourceAsync()).Id;
         var plan = await host.PlanAsync("mackerel", MigrationStrategy.Mirror, "heroku-kafka:standard-0");
         var runId = await host.Runs.StartAsync(plan, EngineHost.Starter);
@@ -134,7 +141,7 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
     /// <param name="topic">As the cluster names it (with the add-on's prefix).</param>
     private void Produce(Guid addonId, string topic, int partition, int count)
     {
-        var cluster = (SandboxKafkaCluster)host.SandboxServices.GetRequiredService<ISandboxKafkaClusters>().Find(addonId)!;
+        var cluster = (SandboxKafkaCluster)host!.SandboxServices.GetRequiredService<ISandboxKafkaClusters>().Find(addonId)!;
         var config = new ProducerConfig();
         cluster.ApplyClientSettings(config);
         using var producer = new ProducerBuilder<Null, string>(config).SetLogHandler((_, _) => { }).Build();
@@ -142,49 +149,5 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         producer.Flush(TimeSpan.FromSeconds(30));
     }
 
-    private long Produced() => host.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
-
-    /// <summary>A record as read: its offset, what it carries (key, value, headers but the mirror's, timestamp), the source offset if it is a copy.</summary>
-    private sealed record Copy(long Offset, string Content, long? SourceOffset);
-
-    /// <summary>Every record of every partition of the app's topics on the add-on's cluster, keyed "topic[partition]" without any prefix.</summary>
-    private Dictionary<string, List<Copy>> ReadAll(Guid addonId)
-    {
-        var cluster = (SandboxKafkaCluster)host.SandboxServices.GetRequiredService<ISandboxKafkaClusters>().Find(addonId)!;
-        var config = new ConsumerConfig { GroupId = "mirror-whole-run-reader", EnableAutoCommit = false, EnablePartitionEof = true };
-        cluster.ApplyClientSettings(config);
-        using var admin = new AdminClientBuilder(config).Build();
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
-        var partitions = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
-            .Where(t => !t.Topic.StartsWith("__", StringComparison.Ordinal) && t.Partitions.Count > 0)
-            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
-        var all = new Dictionary<string, List<Copy>>(StringComparer.Ordinal);
-        foreach (var partition in partitions)
-        {
-            var records = new List<Copy>();
-            var marks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10));
-            if (marks.High.Value > marks.Low.Value)
-            {
-                consumer.Assign(new TopicPartitionOffset(partition, marks.Low));
-                var until = DateTime.UtcNow.AddSeconds(30);
-                while (records.Count == 0 || records[^1].Offset + 1 < marks.High.Value)
-                {
-                    Assert.True(DateTime.UtcNow < until, $"reading {partition} took too long");
-                    var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-                    if (result?.Message is not { } m) continue;
-                    var headers = (m.Headers ?? []).ToList();
-                    long? source = MirrorCopier.TryReadSourceOffset(m.Headers, out var s) ? s : null;
-                    var own = headers.Where(h => h.Key != MirrorCopier.SourceOffsetHeader)
-                        .Select(h => $"{h.Key}={Encoding.UTF8.GetString(h.GetValueBytes())}");
-                    records.Add(new Copy(result.Offset.Value,
-                        $"{Text(m.Key)}|{Text(m.Value)}|{string.Join(";", own)}|{m.Timestamp.UnixTimestampMs}", source));
-                }
-            }
-            var name = partition.Topic.Contains('.') ? partition.Topic[(partition.Topic.IndexOf('.') + 1)..] : partition.Topic;
-            all[$"{name}[{partition.Partition.Value}]"] = records;
-        }
-        return all;
-    }
-
-    private static string Text(byte[]? bytes) => bytes is null ? "(null)" : Convert.ToBase64String(bytes);
+    private long Produced() => host!.Ledger.Report("mackerel").Topics.Sum(t => (long)t.Produced);
 }
