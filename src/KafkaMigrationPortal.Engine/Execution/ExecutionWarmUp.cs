@@ -2,21 +2,18 @@ using KafkaMigrationPortal.Engine.Audit;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku;
-using KafkaMigrationPortal.Heroku.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace KafkaMigrationPortal.Engine.Execution;
 
 /// <summary>
 /// What a process's first step would otherwise pay for, paid before its job server takes jobs: the EF model, a
-/// pooled database connection, the executors and Heroku clients (one read-only call), the plan's JSON, and the
+/// pooled database connection, the executors and Heroku clients (built, not called), the plan's JSON, and the
 /// queries and writes every step makes first (claiming the run, loading it, saving it, its event and audit entry) on
 /// a run id that matches nothing or inside a transaction that is rolled back, so nothing is written or changed.
 /// </summary>
 public sealed class ExecutionWarmUp(IServiceProvider services)
 {
-    public static readonly TimeSpan HerokuReadBound = TimeSpan.FromSeconds(3);
-
     /// <param name="credential">The portal's own Heroku credential, or null when it has none (runs act with their starters' grants).</param>
     public async Task WarmAsync(IHerokuCredential? credential, CancellationToken ct)
     {
@@ -33,9 +30,10 @@ public sealed class ExecutionWarmUp(IServiceProvider services)
         _ = services.GetRequiredService<StepContextFactory>();
         if (credential is not null)
         {
+            // Built, not called: a Heroku that is down or slow would fill the start-up log with retries, or hold it back.
             var clients = services.GetRequiredService<IHerokuClientFactory>();
+            _ = clients.Platform(credential);
             _ = clients.Kafka(credential);
-            await ReadOnceAsync(clients.Platform(credential), ct);
         }
 
         // Every step reads its run's plan and its action from JSON; the serializer builds each contract on first use.
@@ -89,23 +87,6 @@ public sealed class ExecutionWarmUp(IServiceProvider services)
         run.Version = Guid.NewGuid();
         await db.SaveChangesAsync(ct);
         await transaction.RollbackAsync(ct);
-    }
-
-    /// <summary>
-    /// One read-only call (the account), bounded: the first call's connection, Refit's request building and the
-    /// resilience pipeline. A Heroku that does not answer or refuses costs at most the bound, never a failed start-up.
-    /// </summary>
-    private static async Task ReadOnceAsync(IHerokuPlatformApi platform, CancellationToken ct)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(HerokuReadBound);
-        try
-        {
-            await platform.GetAccountAsync(bounded.Token);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-        }
     }
 
     /// <summary>

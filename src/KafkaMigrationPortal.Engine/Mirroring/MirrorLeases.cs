@@ -14,7 +14,8 @@ public sealed class MirrorOptions
     /// <summary>How often a worker looks for runs to mirror, renews its leases and writes progress.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The most partitions of one run a worker copies; the rest are left to other workers.</summary>
+    /// <summary>The most partitions of one run a worker copies; the rest are left to other workers. Below it, the live
+    /// workers share a run's partitions evenly (<see cref="MirrorLeases.AnnounceAsync"/>).</summary>
     public int MaxPartitionsPerWorker { get; set; } = 256;
 
     /// <summary>A sync point every this many records of a partition (<see cref="MirrorCopierOptions.SyncEvery"/>).</summary>
@@ -68,6 +69,49 @@ public sealed class MirrorLeases(IDbContextFactory<PortalDbContext> contexts, Ti
         return (await db.MirrorPartitions.AsNoTracking().Where(l => l.RunId == runId && l.Owner == owner)
             .Select(l => new { l.Topic, l.Partition }).ToListAsync(ct)).Select(l => new MirrorPartition(l.Topic, l.Partition)).ToHashSet();
     }
+
+    /// <summary>
+    /// Renews <paramref name="owner"/>'s presence and answers how many workers are alive (seen within a lease), itself
+    /// included; rows of workers gone for an hour are removed.
+    /// </summary>
+    public async Task<int> AnnounceAsync(string owner, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.MirrorWorkers.Where(w => w.Owner == owner).ExecuteUpdateAsync(s => s.SetProperty(w => w.SeenAt, now), ct) == 0)
+        {
+            db.MirrorWorkers.Add(new MirrorWorkerPresence { Owner = owner, SeenAt = now });
+            await db.SaveChangesAsync(ct);
+        }
+        var gone = now - TimeSpan.FromHours(1);
+        await db.MirrorWorkers.Where(w => w.SeenAt < gone).ExecuteDeleteAsync(ct);
+        var alive = now - options.Value.LeaseDuration;
+        return await db.MirrorWorkers.CountAsync(w => w.SeenAt >= alive, ct);
+    }
+
+    /// <summary>A worker that stops: the others no longer count it.</summary>
+    public async Task RetireAsync(string owner, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.MirrorWorkers.Where(w => w.Owner == owner).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>
+    /// Gives partitions up for another worker, by letting their leases run out rather than freeing them: they are
+    /// renewed no more, and no worker takes them before they expire, so records this worker's producer still had in
+    /// flight land before anyone reads the target's tail again.
+    /// </summary>
+    public async Task LetLapseAsync(Guid runId, string owner, IReadOnlyCollection<MirrorPartition> partitions, CancellationToken ct = default)
+    {
+        var lapsing = LapsingOwner(owner);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        foreach (var partition in partitions)
+            await db.MirrorPartitions.Where(l => l.RunId == runId && l.Topic == partition.Topic && l.Partition == partition.Partition && l.Owner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, lapsing), ct);
+    }
+
+    /// <summary>Who holds a partition given up by <paramref name="owner"/> until its lease runs out.</summary>
+    public static string LapsingOwner(string owner) => owner + " (giving up)";
 
     public async Task ReleaseAsync(Guid runId, string owner, CancellationToken ct = default)
     {

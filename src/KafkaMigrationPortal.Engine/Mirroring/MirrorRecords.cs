@@ -77,3 +77,22 @@ internal sealed class MirrorSyncPointConfiguration : IEntityTypeConfiguration<Mi
         sync.HasIndex(s => new { s.RunId, s.Topic, s.Partition, s.SourceOffset });
     }
 }
+
+/// <summary>A mirror worker that is alive: each renews its row on every pass, so a run's partitions can be spread over
+/// the live workers.</summary>
+public sealed class MirrorWorkerPresence
+{
+    public required string Owner { get; set; }
+
+    public DateTimeOffset SeenAt { get; set; }
+}
+
+internal sealed class MirrorWorkerPresenceConfiguration : IEntityTypeConfiguration<MirrorWorkerPresence>
+{
+    public void Configure(EntityTypeBuilder<MirrorWorkerPresence> presence)
+    {
+        presence.ToTable("MirrorWorkers");
+        presence.HasKey(p => p.Owner);
+        presence.Property(p => p.Owner).HasMaxLength(200);
+    }
+}

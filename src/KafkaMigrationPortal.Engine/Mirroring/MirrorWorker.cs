@@ -67,6 +67,14 @@ public sealed class MirrorWorker(
     public async Task LetGoOfAllAsync()
     {
         foreach (var runId in mirrors.Keys.ToList()) await LetGoAsync(runId);
+        try
+        {
+            await leases.RetireAsync(Owner);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Mirror worker could not sign off ({Error}); the others stop counting it within a lease", ErrorText.Describe(e));
+        }
     }
 
     /// <summary>One pass: let go of runs no longer mirrored, renew and take leases, (re)start copiers, write progress.</summary>
@@ -80,12 +88,14 @@ public sealed class MirrorWorker(
                 .ToListAsync(ct);
         }
         foreach (var runId in mirrors.Keys.Except(active.Select(r => r.Id)).ToList()) await LetGoAsync(runId);
+        if (active.Count == 0) return;
+        var workers = await leases.AnnounceAsync(Owner, ct);
         foreach (var run in active)
         {
             try
             {
                 if (!mirrors.TryGetValue(run.Id, out var mirror)) mirrors[run.Id] = mirror = new RunMirror(run, time.GetUtcNow());
-                await TendAsync(mirror, ct);
+                await TendAsync(mirror, workers, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
@@ -94,22 +104,32 @@ public sealed class MirrorWorker(
         }
     }
 
-    private async Task TendAsync(RunMirror mirror, CancellationToken ct)
+    /// <param name="workers">Workers alive now, this one included: each takes at most its share of the run's partitions.</param>
+    private async Task TendAsync(RunMirror mirror, int workers, CancellationToken ct)
     {
         var (run, plan) = (mirror.Run, mirror.Plan);
         if (!mirror.PartitionsEnsured)
         {
-            await leases.EnsurePartitionsAsync(run.Id, Partitions(plan), ct);
+            await leases.EnsurePartitionsAsync(run.Id, mirror.Partitions, ct);
             mirror.PartitionsEnsured = true;
         }
 
         var held = (await leases.RenewAsync(run.Id, Owner, ct)).ToHashSet();
         mirror.LastRenewed = time.GetUtcNow();
         var now = time.GetUtcNow();
-        var max = options.Value.MaxPartitionsPerWorker;
+        var share = Math.Min(options.Value.MaxPartitionsPerWorker, (mirror.Partitions.Count + workers - 1) / Math.Max(1, workers));
+        if (held.Count > share)
+        {
+            // Another worker came: the copier stops, its progress is written, and what is over this worker's share lapses to it.
+            var surplus = held.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).Skip(share).ToList();
+            await mirror.StopCopierAsync();
+            await FlushAsync(mirror, ct);
+            await leases.LetLapseAsync(run.Id, Owner, surplus, ct);
+            held.ExceptWith(surplus);
+        }
         foreach (var row in await leases.PartitionsAsync(run.Id, ct))
         {
-            if (held.Count >= max) break;
+            if (held.Count >= share) break;
             if (held.Contains(row.Key) || (row.Owner is not null && row.ExpiresAt >= now)) continue;
             if (await leases.TryAcquireAsync(run.Id, row.Key, Owner, ct)) held.Add(row.Key);
         }
@@ -124,7 +144,7 @@ public sealed class MirrorWorker(
                 mirror.Start(ends, held, new MirrorCopierOptions
                 {
                     SyncEvery = options.Value.SyncEvery,
-                    Quota = ProduceQuota.For(KafkaPlanLimits.ForPlan(plan.TargetPlan).ProduceQuotaBytesPerSecond, time),
+                    Quota = ProduceQuota.For(QuotaShare(KafkaPlanLimits.ForPlan(plan.TargetPlan).ProduceQuotaBytesPerSecond, held.Count, mirror.Partitions.Count), time),
                     // A cancelled copier flushes within this, well before a lease it could not renew runs out.
                     OperationTimeout = options.Value.LeaseDuration / 4,
                     Time = time,
@@ -173,6 +193,13 @@ public sealed class MirrorWorker(
         }
     }
 
+    /// <summary>
+    /// A worker's part of the target's produce quota: its share of the run's partitions. Leases never overlap, so the
+    /// workers' parts never add up to more than the quota, however the partitions are spread.
+    /// </summary>
+    public static long? QuotaShare(long? quota, int held, int total) =>
+        quota is { } bytes && total > 0 ? Math.Max(1, bytes * Math.Min(held, total) / total) : null;
+
     /// <summary>Every partition of the topics the plan's mirror copies.</summary>
     public static IReadOnlyList<MirrorPartition> Partitions(MigrationPlan plan)
     {
@@ -192,6 +219,8 @@ public sealed class MirrorWorker(
 
         /// <summary>The run's plan, read once: a run's plan never changes.</summary>
         public MigrationPlan Plan { get; } = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new InvalidOperationException("The run has no plan."));
+
+        public IReadOnlyList<MirrorPartition> Partitions => field ??= MirrorWorker.Partitions(Plan);
 
         public bool PartitionsEnsured { get; set; }
         private long lastRenewedTicks = now.UtcTicks;

@@ -31,6 +31,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<MirrorSyncPointRecord> MirrorSyncPoints => Set<MirrorSyncPointRecord>();
 
+    public DbSet<MirrorWorkerPresence> MirrorWorkers => Set<MirrorWorkerPresence>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
 }

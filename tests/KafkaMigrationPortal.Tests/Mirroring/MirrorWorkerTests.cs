@@ -148,6 +148,54 @@ public sealed class MirrorWorkerTests(KafkaChecksFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_worker_that_joins_gets_an_even_share_once_the_first_has_let_its_surplus_lapse_and_every_record_is_copied_once()
+    {
+        var clusters = TwoClusters(fixture, partitions: 4);
+        var counts = new[] { 25, 14, 9, 30 };
+        for (var p = 0; p < 4; p++) await WriteAsync(clusters.Source, "orders", p, 0, counts[p]);
+        var runId = await MirroringRunAsync(partitions: 4);
+        var ends = new MirrorEndpoints(clusters.Source, clusters.Target);
+        var first = Worker(ends);
+        var second = Worker(ends);
+        try
+        {
+            await first.RunOnceAsync(CancellationToken.None);
+            Assert.Equal(4, first.Held[runId]);
+
+            // A second worker comes: the first gives up half, by letting those leases run out rather than freeing them.
+            await second.RunOnceAsync(CancellationToken.None);
+            await first.RunOnceAsync(CancellationToken.None);
+            Assert.Equal(2, first.Held[runId]);
+            var lapsing = (await Leases().PartitionsAsync(runId)).Where(r => r.Owner == MirrorLeases.LapsingOwner(first.Owner)).Select(r => r.Key).ToList();
+            Assert.Equal(2, lapsing.Count);
+            for (var elapsed = TimeSpan.Zero; elapsed <= LeaseDuration; elapsed += TimeSpan.FromSeconds(10))
+            {
+                await second.RunOnceAsync(CancellationToken.None);
+                Assert.Equal(0, second.Held[runId]); // nobody copies them before their lease has run out
+                await first.RunOnceAsync(CancellationToken.None);
+                time.Advance(TimeSpan.FromSeconds(10));
+            }
+
+            await Deadline.PollAsync(async () =>
+            {
+                await second.RunOnceAsync(CancellationToken.None);
+                await first.RunOnceAsync(CancellationToken.None);
+                var rows = await Leases().PartitionsAsync(runId);
+                return rows.All(r => r.CopiedOffset == counts[r.Partition]) && second.Held[runId] == 2;
+            }, TimeSpan.FromSeconds(60), "both workers copying two partitions each, every partition copied");
+            var owners = (await Leases().PartitionsAsync(runId)).ToDictionary(r => r.Key, r => r.Owner);
+            Assert.All(lapsing, p => Assert.Equal(second.Owner, owners[p]));
+            Assert.Equal(2, owners.Values.Count(o => o == first.Owner));
+            for (var p = 0; p < 4; p++) AssertCopied(ReadAll(clusters.Source, "orders", p), ReadAll(clusters.Target, "orders", p), $"orders[{p}]");
+        }
+        finally
+        {
+            await first.LetGoOfAllAsync();
+            await second.LetGoOfAllAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_worker_takes_a_dead_workers_partition_only_once_its_lease_has_run_out_and_lets_go_when_the_mirror_stops()
     {
         var clusters = TwoClusters(fixture, partitions: 1);

@@ -110,4 +110,25 @@ public sealed class ProduceQuotaTests
         Assert.Null(ProduceQuota.For(null, TimeProvider.System));
         Assert.Equal(4096 * KB, ProduceQuota.For(4096 * KB, TimeProvider.System)!.BytesPerSecond);
     }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(7)]
+    [InlineData(1)]
+    public void Workers_sharing_a_runs_partitions_never_take_more_than_the_targets_quota_together(int partitions)
+    {
+        const long quota = 64 * KB;
+        Assert.Equal(quota, MirrorWorker.QuotaShare(quota, held: partitions, total: partitions));
+        // Every way of splitting the partitions between up to three workers (leases never overlap).
+        for (var first = 0; first <= partitions; first++)
+        for (var second = 0; second <= partitions - first; second++)
+        {
+            var third = partitions - first - second;
+            var shares = new[] { first, second, third }.Where(held => held > 0).Select(held => MirrorWorker.QuotaShare(quota, held, partitions)!.Value).ToList();
+            Assert.True(shares.Sum() <= quota, $"{first}+{second}+{third} of {partitions}: {string.Join(" + ", shares)} > {quota}");
+            Assert.All(shares, share => Assert.True(share > 0));
+        }
+        Assert.Equal(16 * KB, MirrorWorker.QuotaShare(quota, held: 3, total: 12));
+        Assert.Null(MirrorWorker.QuotaShare(null, held: 3, total: 12)); // a dedicated target has no quota
+    }
 }

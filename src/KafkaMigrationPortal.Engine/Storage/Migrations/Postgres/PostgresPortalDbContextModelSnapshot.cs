@@ -486,6 +486,20 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Postgres
                     b.ToTable("MirrorSyncPoints");
                 });
 
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorWorkerPresence", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Owner");
+
+                    b.ToTable("MirrorWorkers", (string)null);
+                });
+
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.ApiAccessToken", b =>
                 {
                     b.Property<Guid>("Id")

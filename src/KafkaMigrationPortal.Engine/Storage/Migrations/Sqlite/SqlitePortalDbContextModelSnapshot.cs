@@ -471,6 +471,20 @@ namespace KafkaMigrationPortal.Engine.Storage.Migrations.Sqlite
                     b.ToTable("MirrorSyncPoints");
                 });
 
+            modelBuilder.Entity("KafkaMigrationPortal.Engine.Mirroring.MirrorWorkerPresence", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Owner");
+
+                    b.ToTable("MirrorWorkers", (string)null);
+                });
+
             modelBuilder.Entity("KafkaMigrationPortal.Engine.Storage.ApiAccessToken", b =>
                 {
                     b.Property<Guid>("Id")
