@@ -23,7 +23,7 @@ public sealed class MirrorBenchmark : IBenchmark
     public string Name => "mirror";
 
     public string Description =>
-        "records/s and MB/s of one mirror copier beside a bare consume->produce loop: --records (200000) of --value-bytes (200) over --partitions (16), --rounds (3)";
+        "records/s and MB/s of one mirror copier beside a bare consume->produce loop: --records (200000) of --value-bytes (200) over --partitions (16), --rounds (3); then --workers (4) copiers side by side";
 
     public async Task<int> RunAsync(BenchmarkArgs args)
     {
@@ -49,6 +49,15 @@ public sealed class MirrorBenchmark : IBenchmark
         var meets = ratio >= TargetRatio;
         Console.WriteLine($"one worker's copier: {Rate(records, bytes, copierMedian)}; bare loop (ceiling): {Rate(records, bytes, bareMedian)}; " +
             $"ratio {ratio:0.00} (target >= {TargetRatio:0.0}) {(meets ? "OK" : "MISSED")}");
+
+        // How it grows with workers: the live workers split a run's partitions evenly, each with its own copier.
+        var workers = args.Int("workers", 4);
+        for (var n = 2; n <= workers; n *= 2)
+        {
+            var together = await Copier(source.Vars, NewCluster(clusters, partitions, "KAFKA").Vars, ends, n);
+            Console.WriteLine($"{n} workers' copiers side by side, {partitions / n} partitions each: {Rate(records, bytes, together)}; " +
+                              $"{copierMedian / together:0.00}x one worker");
+        }
         return meets ? 0 : 1;
     }
 
@@ -158,13 +167,15 @@ public sealed class MirrorBenchmark : IBenchmark
             : throw new InvalidOperationException($"the bare loop read {read} and delivered {delivered} of {total} records, {unflushed} left in its queue; errors: {string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}"))}");
     }
 
-    private static async Task<TimeSpan> Copier(KafkaAttachmentVars from, KafkaAttachmentVars to, IReadOnlyDictionary<int, long> ends)
+    /// <param name="workers">Copiers side by side, the partitions dealt out between them as the leases share them out.</param>
+    private static async Task<TimeSpan> Copier(KafkaAttachmentVars from, KafkaAttachmentVars to, IReadOnlyDictionary<int, long> ends, int workers = 1)
     {
         var progress = new ProgressObserver();
-        var copier = new MirrorCopier(from, to, [.. ends.Keys.Select(p => new MirrorPartition(Topic, p))], progress);
+        var copiers = Enumerable.Range(0, workers).Select(w => new MirrorCopier(from, to,
+            [.. ends.Keys.Order().Where((_, i) => i % workers == w).Select(p => new MirrorPartition(Topic, p))], progress)).ToList();
         using var stop = new CancellationTokenSource();
         var started = Stopwatch.GetTimestamp();
-        var run = copier.RunAsync(stop.Token);
+        var run = Task.WhenAll(copiers.Select(c => c.RunAsync(stop.Token)));
         var deadline = Stopwatch.GetTimestamp() + (long)(Patience.TotalSeconds * Stopwatch.Frequency);
         while (!ends.All(e => progress.Next.TryGetValue(e.Key, out var next) && next >= e.Value))
         {
