@@ -23,7 +23,7 @@ public sealed class MirrorBenchmark : IBenchmark
     public string Name => "mirror";
 
     public string Description =>
-        "records/s and MB/s of one mirror copier beside a bare consume->produce loop: --records (200000) of --value-bytes (200) over --partitions (16), --rounds (3); then --workers (4) copiers side by side";
+        "records/s and MB/s of one mirror copier beside a bare consume->produce loop: --records (200000) of --value-bytes (200) over --partitions (16), --rounds (3); then --workers (4) copiers side by side; with KMP_BENCH_POSTGRES, a whole mirror run's cutover downtime split into its steps (--rate 20 msg/s)";
 
     public async Task<int> RunAsync(BenchmarkArgs args)
     {
@@ -58,6 +58,13 @@ public sealed class MirrorBenchmark : IBenchmark
             Console.WriteLine($"{n} workers' copiers side by side, {partitions / n} partitions each: {Rate(records, bytes, together)}; " +
                               $"{copierMedian / together:0.00}x one worker");
         }
+
+        // The cutover's downtime needs a whole run: a portal process on PostgreSQL.
+        var server = Environment.GetEnvironmentVariable(HistoryPageBenchmark.ConnectionVariable) ?? Environment.GetEnvironmentVariable("KMP_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(server))
+            Console.WriteLine($"cutover downtime: not measured (set {HistoryPageBenchmark.ConnectionVariable} to a PostgreSQL server the benchmark may create a database on)");
+        else
+            await MirrorCutoverDowntime.MeasureAsync(server, args.Int("rate", 20));
         return meets ? 0 : 1;
     }
 
