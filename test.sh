@@ -61,14 +61,21 @@ status=0
 dotnet build KafkaMigrationPortal.sln --nologo -v q -clp:ErrorsOnly || exit 1
 run_tests() { dotnet test "$1" --no-build --nologo --logger "trx" --results-directory "$results" "${@:2}"; }
 # The browser tests spend most of their time waiting on the demo's real clock (retention, releases) with the CPU
-# idle, and so do the engine's whole-run proofs: run the two side by side, the browser's output printed when done.
-run_tests tests/KafkaMigrationPortal.EndToEnd.Tests "$@" >"$results/browser-tests.log" 2>&1 &
-browser=$!
-for project in tests/KafkaMigrationPortal.Heroku.Tests tests/KafkaMigrationPortal.Sandbox.Tests tests/KafkaMigrationPortal.Tests; do
-    run_tests "$project" "$@" || status=$?
-done
-wait "$browser" || status=$?
-cat "$results/browser-tests.log"
+# idle, and so do the engine's whole-run proofs, the longest project: run the proofs' project on its own and the
+# others one after the other beside it, their output printed when done.
+side_projects=(EndToEnd Heroku Sandbox)
+run_side_projects() {
+    local code=0 project
+    for project in "${side_projects[@]}"; do
+        run_tests "tests/KafkaMigrationPortal.$project.Tests" "$@" >"$results/$project.log" 2>&1 || code=$?
+    done
+    return "$code"
+}
+run_side_projects "$@" &
+side=$!
+run_tests tests/KafkaMigrationPortal.Tests "$@" || status=$?
+wait "$side" || status=$?
+for project in "${side_projects[@]}"; do cat "$results/$project.log"; done
 
 totals="$(python3 - "$results" 2>/dev/null <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
