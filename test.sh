@@ -61,34 +61,30 @@ status=0
 dotnet build KafkaMigrationPortal.sln --nologo -v q -clp:ErrorsOnly || exit 1
 # Each run its own results folder: two runs of one project starting in the same second would name their trx alike.
 run_tests() { dotnet test "$1" --no-build --nologo --logger "trx" --results-directory "$(mktemp -d "$results/trx.XXXXXX")" "${@:2}"; }
-# The browser tests spend most of their time waiting on the demo's real clock (retention, releases) with the CPU
-# idle, and so do the engine's whole runs and proofs, the longest project: the engine's project runs beside the
-# others, which run one after the other, their output printed when done.
-side_projects=(EndToEnd Heroku Sandbox)
-run_side_projects() {
-    local code=0 project
-    for project in "${side_projects[@]}"; do
-        run_tests "tests/KafkaMigrationPortal.$project.Tests" "$@" >"$results/$project.log" 2>&1 || code=$?
-    done
+# Most of the tests' time is spent waiting on real clocks (retention, releases, leases) with the CPU idle, so two
+# test processes run at a time. Beside: the browser tests, then the engine's multi-process proofs. In front: the
+# Heroku-client and sandbox projects, then the rest of the engine's (whose in-process hosts run one at a time,
+# after everything else in that process). With extra arguments the engine's project runs whole, in front.
+engine=tests/KafkaMigrationPortal.Tests
+proofs="FullyQualifiedName~KafkaMigrationPortal.Tests.Execution.Proofs."
+run_beside() {
+    local code=0
+    run_tests tests/KafkaMigrationPortal.EndToEnd.Tests "$@" >"$results/beside.log" 2>&1 || code=$?
+    if [ $# -eq 0 ]; then run_tests "$engine" --filter "$proofs" >>"$results/beside.log" 2>&1 || code=$?; fi
     return "$code"
 }
-run_side_projects "$@" &
-side=$!
-engine=tests/KafkaMigrationPortal.Tests
+run_beside "$@" &
+beside=$!
+for project in tests/KafkaMigrationPortal.Heroku.Tests tests/KafkaMigrationPortal.Sandbox.Tests; do
+    run_tests "$project" "$@" || status=$?
+done
 if [ $# -eq 0 ]; then
-    # Within one process the engine's in-process hosts run one at a time (PortalHostCollection), after everything
-    # else: the multi-process proofs (mostly waiting out leases) go to a process of their own so that the two overlap.
-    proofs="FullyQualifiedName~KafkaMigrationPortal.Tests.Execution.Proofs."
-    run_tests "$engine" --filter "$proofs" >"$results/proofs.log" 2>&1 &
-    proofs_run=$!
     run_tests "$engine" --filter "FullyQualifiedName!~KafkaMigrationPortal.Tests.Execution.Proofs." || status=$?
-    wait "$proofs_run" || status=$?
-    cat "$results/proofs.log"
 else
     run_tests "$engine" "$@" || status=$?
 fi
-wait "$side" || status=$?
-for project in "${side_projects[@]}"; do cat "$results/$project.log"; done
+wait "$beside" || status=$?
+cat "$results/beside.log"
 
 totals="$(python3 - "$results" 2>/dev/null <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
