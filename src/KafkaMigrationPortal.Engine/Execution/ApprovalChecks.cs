@@ -105,7 +105,7 @@ internal static class ApprovalChecks
         var behind = copies.Where(c => c.Lag > wait.MaxLagRecords
             || (c.Lag > 0 && c.RecordsPerSecond > 0 && TimeSpan.FromSeconds(c.Lag / c.RecordsPerSecond) > wait.MaxLagTime)
             || (c.Lag > 0 && (c.ReportedAt is not { } at || context.Now - at > MirrorSilenceLimit))).ToList();
-        var summary = $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){MirrorChecks.Worst(copies)}";
+        var summary = MirrorChecks.Summary(copies);
         return new LiveCheck(name, behind.Count == 0 ? LiveCheckResult.Passed : LiveCheckResult.Failed,
             behind.Count == 0 ? $"{summary}." : $"{summary}; {behind.Count} partition(s) further behind than the thresholds.");
     }

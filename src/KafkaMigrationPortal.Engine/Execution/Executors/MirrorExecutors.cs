@@ -38,6 +38,10 @@ internal static class MirrorChecks
         return formation.Where(f => types.Contains(f.Type) && f.Quantity > 0).Select(f => $"{f.Type}={f.Quantity}").ToList();
     }
 
+    /// <summary>How far the copy is behind, as the caught-up wait and the cutover's approval both word it.</summary>
+    public static string Summary(IReadOnlyList<PartitionCopy> copies) =>
+        $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){Worst(copies)}";
+
     public static string Worst(IReadOnlyList<PartitionCopy> copies) =>
         copies.MaxBy(c => c.Lag) is { Lag: > 0 } worst ? $"; most behind: {worst.Partition} ({worst.Lag})" : "";
 }
@@ -90,7 +94,7 @@ public sealed class WaitForMirrorCaughtUpExecutor(MirrorLeases leases) : StepExe
             return outcome;
         }
         context.SetState(new CaughtUpState(0));
-        var summary = $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){MirrorChecks.Worst(copies)}";
+        var summary = MirrorChecks.Summary(copies);
         await context.LogAsync(RunEventKinds.KafkaCheck, $"Mirror: {summary}.");
         var tooMany = copies.Where(c => c.Lag > action.MaxLagRecords).ToList();
         var tooSlow = copies.Where(c => c.Lag > 0 && (c.RecordsPerSecond <= 0 || TimeSpan.FromSeconds(c.Lag / c.RecordsPerSecond) > action.MaxLagTime)).ToList();
