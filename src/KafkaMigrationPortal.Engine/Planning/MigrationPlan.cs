@@ -21,7 +21,8 @@ public sealed record MigrationPlan(
     bool TargetMultiTenant = false,
     string PrimaryAttachment = AttachmentNames.Primary,
     IReadOnlyList<NameMapping>? Names = null,
-    IReadOnlyDictionary<string, int>? Formation = null)
+    IReadOnlyDictionary<string, int>? Formation = null,
+    MirrorEngine MirrorEngine = MirrorEngine.Portal)
 {
     /// <summary>Index of the first step after which the old add-on can no longer take the app back; null if none.</summary>
     [JsonIgnore]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Planning;
@@ -42,7 +43,8 @@ public static class MigrationPlanBuilder
             request.TargetMultiTenant,
             facts.Primary,
             facts.Names,
-            facts.Formation);
+            facts.Formation,
+            facts.MirrorEngine);
     }
 
     /// <summary>The request, normalised: unprefixed sorted names, full plan name, quantities of the declared types.</summary>
@@ -76,6 +78,7 @@ public static class MigrationPlanBuilder
         }
 
         public PlanRequest Request { get; }
+        public MirrorEngine MirrorEngine => Request.Strategy == MigrationStrategy.Mirror ? Request.MirrorEngine : MirrorEngine.Portal;
         public string App { get; }
         public string Primary { get; }
         public string TargetPlan { get; }
@@ -287,12 +290,17 @@ public static class MigrationPlanBuilder
         var (old, primary) = (AttachmentNames.Old, f.Primary);
         var steps = new List<PlanStep>();
         AddProvisioning(steps, f, AttachmentNames.New);
+        var mm2 = f.MirrorEngine == MirrorEngine.MirrorMaker2;
         steps.Add(Step(new StartMirror(f.TopicNames),
-            "Start mirroring the old add-on to the new one",
-            $"Nothing on Heroku; the portal's job processes copy every partition of {f.Topics.Count} topic(s) to the same partition on the new add-on, in order, with key, value, headers and timestamp, each copy carrying its source offset. The app keeps running on the old add-on.",
-            HerokuCli.NoEquivalent($"the portal's mirror copies every record of {List(f.TopicNames)} from {primary} to {AttachmentNames.New}, partition by partition"),
+            mm2 ? "Start MirrorMaker 2" : "Start mirroring the old add-on to the new one",
+            mm2
+                ? $"Nothing on Heroku; you start MirrorMaker 2 with the configuration the run page gives, and it copies every partition of {f.Topics.Count} topic(s) to the same partition on the new add-on. The step checks the new add-on is still empty, then waits for MirrorMaker 2's heartbeats on it; from then on the portal's job processes follow the copy on both clusters. The app keeps running on the old add-on."
+                : $"Nothing on Heroku; the portal's job processes copy every partition of {f.Topics.Count} topic(s) to the same partition on the new add-on, in order, with key, value, headers and timestamp, each copy carrying its source offset. The app keeps running on the old add-on.",
+            mm2
+                ? $"connect-mirror-maker.sh mm2.properties  # the run page's MirrorMaker 2 configuration: {primary} -> {AttachmentNames.New}"
+                : HerokuCli.NoEquivalent($"the portal's mirror copies every record of {List(f.TopicNames)} from {primary} to {AttachmentNames.New}, partition by partition"),
             "The new add-on has every topic with the old one's partition counts, and nothing but the mirror writes to it.",
-            compensation: "Stop the mirror.",
+            compensation: mm2 ? "Stop MirrorMaker 2." : "Stop the mirror.",
             compensatingActions: [new StopMirror()],
             duration: f.ApiCall));
         var (records, lag) = (f.Request.MirrorCaughtUpRecords, f.Request.MirrorCaughtUpLag);
@@ -322,7 +330,9 @@ public static class MigrationPlanBuilder
             duration: new(f.ApiCall.Least, lag + f.Timings.CatchUp.Least)));
         steps.Add(Step(new CommitMirroredOffsets(f.Groups),
             "Carry the consumer groups' positions to the new add-on",
-            $"Commits, on the new add-on, each of {f.Groups.Count} consumer group(s)' offsets translated exactly from its committed offsets on the old one through the mirror's offset map (never moving a group backwards), so consumers resume exactly where they stopped.",
+            mm2
+                ? $"Commits, on the new add-on, each of {f.Groups.Count} consumer group(s)' offsets translated exactly from its committed offsets on the old one: the records after each position are counted on the old add-on, and the new add-on's record that many before its end must be the same record (key, value, timestamp), else nothing is committed. Never moves a group backwards, so consumers resume exactly where they stopped."
+                : $"Commits, on the new add-on, each of {f.Groups.Count} consumer group(s)' offsets translated exactly from its committed offsets on the old one through the mirror's offset map (never moving a group backwards), so consumers resume exactly where they stopped.",
             HerokuCli.NoEquivalent($"the portal commits the offsets of {List(f.Groups)} on {AttachmentNames.New}, translated through the mirror's offset map"),
             "Consumers are at 0 and the mirror has copied every record of the old add-on.",
             duration: f.ApiCall));
@@ -338,9 +348,11 @@ public static class MigrationPlanBuilder
             pointOfNoReturn: true));
         steps[windowOpens] = steps[windowOpens] with { ApprovalCoversThrough = steps.Count - 1 };
         steps.Add(Step(new StopMirror(),
-            "Stop the mirror",
-            "Nothing on Heroku; the portal's job processes stop copying for this run.",
-            HerokuCli.NoEquivalent("the portal's mirror stops"),
+            mm2 ? "Stop MirrorMaker 2" : "Stop the mirror",
+            mm2
+                ? "Nothing on Heroku; you stop MirrorMaker 2, and the step waits until its heartbeats on the new add-on have stopped."
+                : "Nothing on Heroku; the portal's job processes stop copying for this run.",
+            mm2 ? "# stop connect-mirror-maker.sh (its heartbeats on the new add-on stop)" : HerokuCli.NoEquivalent("the portal's mirror stops"),
             "The app runs on the new add-on.",
             compensation: null,
             duration: f.ApiCall));
@@ -406,16 +418,20 @@ public static class MigrationPlanBuilder
             HerokuCli.KafkaWait(app, attachment),
             "The new add-on exists.",
             duration: f.Provisioning));
-        steps.Add(Step(new CreateTopics(AddonRole.Target, f.Topics, SendReplicationFactor: !f.TargetMultiTenant),
+        // MirrorMaker 2 creates no topic where Heroku does not let clients: its own are created with the app's.
+        var mirrorMaker = f.MirrorEngine == MirrorEngine.MirrorMaker2 ? MirrorMaker2Config.InternalTopics : [];
+        IReadOnlyList<TopicSpec> topics = [.. f.Topics, .. mirrorMaker];
+        steps.Add(Step(new CreateTopics(AddonRole.Target, topics, SendReplicationFactor: !f.TargetMultiTenant),
             "Create the topics on the new add-on",
-            $"Creates {f.Topics.Count} topic(s) with the old add-on's partitions, retention and compaction{(f.TargetMultiTenant ? " (Heroku adds the new add-on's prefix)" : "")}.",
-            f.Topics.Count == 0
+            $"Creates {f.Topics.Count} topic(s) with the old add-on's partitions, retention and compaction{(f.TargetMultiTenant ? " (Heroku adds the new add-on's prefix)" : "")}"
+            + (mirrorMaker.Count > 0 ? $", and MirrorMaker 2's {mirrorMaker.Count} compacted topics ({List(mirrorMaker.Select(t => t.Name))})." : "."),
+            topics.Count == 0
                 ? HerokuCli.Check("the old add-on has no topics: nothing to create")
-                : string.Join("\n", f.Topics.Select(t => HerokuCli.CreateTopic(app, attachment,
+                : string.Join("\n", topics.Select(t => HerokuCli.CreateTopic(app, attachment,
                     t with { RetentionTimeMs = t.RetentionTimeMs is null ? null : f.TargetLimits.RetentionToSend(t, f.TargetMultiTenant) }, withReplicationFactor: !f.TargetMultiTenant))),
             "The new add-on is ready.",
             compensation: null,
-            duration: f.ApiCall * Math.Max(1, f.Topics.Count)));
+            duration: f.ApiCall * Math.Max(1, topics.Count)));
         if (f.Groups.Count > 0)
         {
             steps.Add(Step(new CreateConsumerGroups(AddonRole.Target, f.Groups),

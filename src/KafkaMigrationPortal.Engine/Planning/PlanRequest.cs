@@ -37,6 +37,9 @@ public sealed record PlanRequest(
     /// it bounds the final drain, and so the downtime.</summary>
     public TimeSpan MirrorCaughtUpLag { get; init; } = DefaultMirrorCaughtUpLag;
 
+    /// <summary>Mirror: what copies the records.</summary>
+    public MirrorEngine MirrorEngine { get; init; } = MirrorEngine.Portal;
+
     public static readonly TimeSpan DefaultMirrorCaughtUpLag = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the steps that wait on Heroku take where the plan runs (the sandbox is faster).</summary>

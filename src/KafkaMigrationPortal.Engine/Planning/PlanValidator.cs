@@ -1,3 +1,4 @@
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Heroku.Kafka;
 
 namespace KafkaMigrationPortal.Engine.Planning;
@@ -31,6 +32,8 @@ public static class RefusalCodes
     public const string TargetDataSize = TargetFit.DataSizeCode;
     public const string MissingTokenScope = "missing-token-scope";
     public const string ApprovalCount = "approval-count";
+    public const string MirrorEngineStrategy = "mirror-engine-strategy";
+    public const string MirrorEngineMultiTenant = "mirror-engine-multi-tenant";
 }
 
 public sealed record PlanValidationResult(IReadOnlyList<PlanRefusal> Refusals, PlanRequest? Request)
@@ -82,6 +85,7 @@ public static class PlanValidator
         else if (source is { IsKafka: true } && KafkaPlans.SamePlan(source.Plan, request.TargetPlan))
             Refuse(RefusalCodes.SameTargetPlan, $"{source.Name} is already on {KafkaPlans.Normalize(source.Plan)}: pick a different target plan (same-plan changes need no migration).");
 
+        CheckMirrorEngine(request, source, Refuse);
         CheckProcessTypes(context, request, Refuse);
         CheckAttachmentNames(context, request, Refuse);
         if (source is not null && context.Addons.FirstOrDefault(a => a.Name == MigrationPlanBuilder.TargetAddonName(request.App, source.Id)) is { } namesake)
@@ -116,7 +120,16 @@ public static class PlanValidator
             sourceTopics,
             groups,
             request.RetentionMargin,
-            request.SourceAttachment));
+            request.SourceAttachment) { MirrorEngine = request.MirrorEngine });
+    }
+
+    private static void CheckMirrorEngine(MigrationRequest request, AppAddon? source, Action<string, string> refuse)
+    {
+        if (request.MirrorEngine == MirrorEngine.Portal) return;
+        if (request.Strategy != MigrationStrategy.Mirror)
+            refuse(RefusalCodes.MirrorEngineStrategy, "MirrorMaker 2 copies records only in a mirror migration; pick the mirror strategy, or the portal's own copier.");
+        else if (source?.TopicPrefix is not null || (source is not null && KafkaPlans.IsMultiTenant(source.Plan)) || KafkaPlans.IsMultiTenant(request.TargetPlan))
+            refuse(RefusalCodes.MirrorEngineMultiTenant, MirrorMaker2Config.MultiTenantRefusal);
     }
 
     private static void CheckProcessTypes(PlanningContext context, MigrationRequest request, Action<string, string> refuse)

@@ -14,7 +14,8 @@ public sealed record MigrationRequest(
     IReadOnlyList<string> ConsumerProcessTypes,
     TimeSpan RetentionMargin,
     IReadOnlyList<string>? ConsumerGroups = null,
-    int RequiredApprovals = 1)
+    int RequiredApprovals = 1,
+    MirrorEngine MirrorEngine = MirrorEngine.Portal)
 {
     public const int MaxRequiredApprovals = 5;
 }
