@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Engine.Storage;
 using KafkaMigrationPortal.Heroku.Kafka;
@@ -21,6 +22,7 @@ public sealed class MirrorWorker(
     TimeProvider time,
     IOptions<MirrorOptions> options,
     ILogger<MirrorWorker> logger,
+    IKafkaInspector inspector,
     RunEventLog? events = null) : BackgroundService
 {
     /// <summary>The same problem (a copier restarting on it every second, say) goes to a run's event log once per this.</summary>
@@ -148,7 +150,7 @@ public sealed class MirrorWorker(
                     // A cancelled copier flushes within this, well before a lease it could not renew runs out.
                     OperationTimeout = options.Value.LeaseDuration / 4,
                     Time = time,
-                }, options.Value.LeaseDuration / 2, logger);
+                }, options.Value.LeaseDuration / 2, logger, inspector);
             }
         }
         await FlushAsync(mirror, ct);
@@ -247,7 +249,8 @@ public sealed class MirrorWorker(
 
         /// <param name="fenceAfter">How long after the last renewal the copier is stopped, whatever the worker's own loop
         /// is doing (a database call that hangs): early enough that its flush ends before the leases run out.</param>
-        public void Start(MirrorEndpoints ends, IReadOnlySet<MirrorPartition> partitions, MirrorCopierOptions copierOptions, TimeSpan fenceAfter, ILogger logger)
+        public void Start(MirrorEndpoints ends, IReadOnlySet<MirrorPartition> partitions, MirrorCopierOptions copierOptions, TimeSpan fenceAfter, ILogger logger,
+            IKafkaInspector inspector)
         {
             Copying = [.. partitions];
             Observer.Logger = logger;
@@ -265,8 +268,12 @@ public sealed class MirrorWorker(
                 {
                 }
             }, null, fenceAfter / 4, fenceAfter / 4);
-            copying = new MirrorCopier(ends.Source, ends.Target, [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)],
-                Observer, copierOptions).RunAsync(stop.Token);
+            IReadOnlyList<MirrorPartition> ordered = [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+            // With MirrorMaker 2 the lease holder follows its copy instead of copying: the same progress, written the same way.
+            copying = Plan.MirrorEngine == MirrorEngine.MirrorMaker2
+                ? new MirrorMaker2Watch(ends.Source, ends.Target, ordered, inspector, Observer,
+                    new MirrorMaker2WatchOptions { OperationTimeout = copierOptions.OperationTimeout }, clock).RunAsync(stop.Token)
+                : new MirrorCopier(ends.Source, ends.Target, ordered, Observer, copierOptions).RunAsync(stop.Token);
         }
 
         public async Task StopCopierAsync()

@@ -45,7 +45,7 @@ public sealed class MirrorWorkerTests(KafkaChecksFixture fixture) : IClassFixtur
     private readonly ProblemCountingLogger log = new();
 
     private MirrorWorker Worker(MirrorEndpoints ends, int maxPartitions = 256) =>
-        new(contexts, new MirrorLeases(contexts, time, Options(maxPartitions)), new FixedEndpoints(ends), time, Options(maxPartitions), log,
+        new(contexts, new MirrorLeases(contexts, time, Options(maxPartitions)), new FixedEndpoints(ends), time, Options(maxPartitions), log, KafkaChecksKit.Inspector(),
             new RunEventLog(contexts, time, new RunNotifier(NullLogger<RunNotifier>.Instance), new AuditLog(contexts, time, NullLogger<AuditLog>.Instance), NullLogger<RunEventLog>.Instance));
 
     private async Task<Guid> MirroringRunAsync(int partitions)

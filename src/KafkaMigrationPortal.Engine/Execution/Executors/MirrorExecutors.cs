@@ -42,16 +42,26 @@ internal static class MirrorChecks
     public static string Summary(IReadOnlyList<PartitionCopy> copies) =>
         $"{copies.Sum(c => c.Lag)} record(s) left to copy over {copies.Count} partition(s){Worst(copies)}";
 
+    public static async Task<KafkaCheckResult<WatermarkSnapshot>> HeartbeatsAsync(StepContext context) =>
+        await context.Inspector.GetWatermarksAsync(await context.AttachmentVarsAsync(AddonRole.Target), [MirrorMaker2Config.HeartbeatsTopic], context.CancellationToken);
+
+    /// <summary>The heartbeats topic's end offset: it grows once a second while MirrorMaker 2 runs.</summary>
+    public static long HeartbeatEnd(WatermarkSnapshot beats) => beats.Partitions.Sum(p => p.LatestOffset);
+
     public static string Worst(IReadOnlyList<PartitionCopy> copies) =>
         copies.MaxBy(c => c.Lag) is { Lag: > 0 } worst ? $"; most behind: {worst.Partition} ({worst.Lag})" : "";
 }
 
-/// <summary>Records the run's mirror as active; the job processes' <see cref="MirrorWorker"/>s then copy. Reconcile: active is done.</summary>
+/// <summary>Records the run's mirror as active; the job processes' <see cref="MirrorWorker"/>s then copy (or, with
+/// MirrorMaker 2, follow its copy once its heartbeats show it runs). Reconcile: active is done.</summary>
 public sealed class StartMirrorExecutor(MirrorLeases leases) : StepExecutor<StartMirror>
 {
+    public sealed record HeartbeatState(long? Baseline, int Failures);
+
     protected override async Task<StepOutcome> ExecuteAsync(StepContext context, StartMirror action)
     {
-        if (context.Run.MirrorStartedAt is not null && context.Run.MirrorStoppedAt is null)
+        var mirrorMaker = context.Plan.MirrorEngine == MirrorEngine.MirrorMaker2;
+        if (context.Run.MirrorStartedAt is not null && context.Run.MirrorStoppedAt is null && !mirrorMaker)
             return Done($"The mirror runs since {context.Run.MirrorStartedAt:O}.");
 
         var partitions = MirrorWorker.Partitions(context.Plan);
@@ -64,17 +74,38 @@ public sealed class StartMirrorExecutor(MirrorLeases leases) : StepExecutor<Star
             if (!target.IsOk) return Failed($"The new add-on's topics could not be read before mirroring ({target.Outcome}: {target.Message}).");
             var written = target.Value.Partitions.Where(p => p.LatestOffset > 0).Select(p => $"{p.Topic}[{p.Partition}]").ToList();
             if (written.Count > 0)
-                return Failed($"The new add-on already holds records the mirror did not write ({string.Join(", ", written)}): it must start empty.");
+                return Failed($"The new add-on already holds records the mirror did not write ({string.Join(", ", written)}): it must start empty"
+                    + (mirrorMaker ? ", so start MirrorMaker 2 only when this step asks for it." : "."));
             var missing = partitions.Where(p => target.Value.Find(p.Topic, p.Partition) is null).Select(p => p.ToString()).ToList();
             if (missing.Count > 0) return Failed($"The new add-on lacks partitions {string.Join(", ", missing)}: its topics must have the old add-on's partition counts.");
         }
 
-        await leases.EnsurePartitionsAsync(context.Run.Id, partitions, context.CancellationToken);
-        context.Run.MirrorStartedAt = context.Now;
-        context.Run.MirrorStoppedAt = null;
-        await context.SaveAsync();
-        await context.LogAsync(RunEventKinds.Recorded, $"Mirror started: {partitions.Count} partition(s) of {string.Join(", ", action.Topics)} are copied by the portal's job processes.");
-        return Done($"The mirror copies {partitions.Count} partition(s).");
+        if (context.Run.MirrorStartedAt is null || context.Run.MirrorStoppedAt is not null)
+        {
+            await leases.EnsurePartitionsAsync(context.Run.Id, partitions, context.CancellationToken);
+            context.Run.MirrorStartedAt = context.Now;
+            context.Run.MirrorStoppedAt = null;
+            await context.SaveAsync();
+            await context.LogAsync(RunEventKinds.Recorded, mirrorMaker
+                ? $"Mirror started: start MirrorMaker 2 now with the run's configuration; the portal's job processes follow its copy of {partitions.Count} partition(s) of {string.Join(", ", action.Topics)}."
+                : $"Mirror started: {partitions.Count} partition(s) of {string.Join(", ", action.Topics)} are copied by the portal's job processes.");
+        }
+        if (!mirrorMaker) return Done($"The mirror copies {partitions.Count} partition(s).");
+
+        var state = context.State<HeartbeatState>() ?? new HeartbeatState(null, 0);
+        var beats = await MirrorChecks.HeartbeatsAsync(context);
+        if (!beats.IsOk)
+        {
+            var failures = state.Failures;
+            var outcome = KafkaCheckOutcomes.NotOk(context, "MirrorMaker 2's heartbeats", beats, ref failures);
+            context.SetState(state with { Failures = failures });
+            return outcome;
+        }
+        var end = MirrorChecks.HeartbeatEnd(beats.Value);
+        context.SetState(new HeartbeatState(state.Baseline ?? end, 0));
+        return state.Baseline is { } baseline && end > baseline
+            ? Done($"MirrorMaker 2 runs: its heartbeats reach {AttachmentNames.New}; the job processes follow its copy of {partitions.Count} partition(s).")
+            : Wait(context, TimeSpan.FromSeconds(2), $"Waiting for MirrorMaker 2: start it with the run's configuration (connect-mirror-maker.sh mm2.properties); no heartbeat on the new add-on's '{MirrorMaker2Config.HeartbeatsTopic}' topic yet.");
     }
 }
 
@@ -162,15 +193,21 @@ public sealed class CommitMirroredOffsetsExecutor(MirrorLeases leases) : StepExe
             return Failed($"The mirror has not copied up to {string.Join(", ", uncopied.Select(p => $"{p.Group} {p.Topic}[{p.Partition}]"))}: their positions cannot be translated.");
 
         IReadOnlyList<MirrorTranslation> translations;
+        var requests = committed.Select(p => new MirrorTranslationRequest(new MirrorPartition(p.Topic, p.Partition), p.CommittedOffset!.Value)).ToList();
         try
         {
-            translations = await new MirrorOffsetTranslator().TranslateAsync(targetVars,
-                committed.Select(p => new MirrorTranslationRequest(new MirrorPartition(p.Topic, p.Partition), p.CommittedOffset!.Value)).ToList(),
-                await leases.SyncPointsAsync(context.Run.Id, context.CancellationToken), context.CancellationToken);
+            translations = context.Plan.MirrorEngine == MirrorEngine.MirrorMaker2
+                ? await new MirrorMaker2OffsetTranslator().TranslateAsync(sourceVars, targetVars, requests, context.CancellationToken)
+                : await new MirrorOffsetTranslator().TranslateAsync(targetVars, requests,
+                    await leases.SyncPointsAsync(context.Run.Id, context.CancellationToken), context.CancellationToken);
         }
         catch (KafkaCheckFailedException e)
         {
             return Retry(context, KafkaCheckResult<LagSnapshot>.NotOk(e.Outcome, e.Message));
+        }
+        catch (MirrorTranslationRefusedException e)
+        {
+            return Failed($"Nothing was committed: {e.Message}");
         }
 
         var (toCommit, lines) = Forward(committed.Select(p => p.Group).ToList(), translations, onTarget.Value.Partitions);
@@ -226,22 +263,49 @@ public sealed class CommitMirroredOffsetsExecutor(MirrorLeases leases) : StepExe
     }
 }
 
-/// <summary>Records the mirror as stopped, then waits until no worker holds one of its partitions. Reconcile: stopped is done.</summary>
+/// <summary>Records the mirror as stopped, then waits until no worker holds one of its partitions (and, with MirrorMaker
+/// 2, until its heartbeats have stopped). Reconcile: stopped is done.</summary>
 public sealed class StopMirrorExecutor(MirrorLeases leases) : StepExecutor<StopMirror>
 {
+    /// <summary>No heartbeat for this long (it beats once a second) counts as MirrorMaker 2 stopped.</summary>
+    public static readonly TimeSpan MirrorMakerSilence = TimeSpan.FromSeconds(10);
+
+    public sealed record SilenceState(long End, DateTimeOffset Since, int Failures);
+
     protected override async Task<StepOutcome> ExecuteAsync(StepContext context, StopMirror action)
     {
         if (context.Run.MirrorStartedAt is null) return Done("No mirror was started.");
+        var mirrorMaker = context.Plan.MirrorEngine == MirrorEngine.MirrorMaker2;
         if (context.Run.MirrorStoppedAt is null)
         {
             context.Run.MirrorStoppedAt = context.Now;
             await context.SaveAsync();
-            await context.LogAsync(RunEventKinds.Recorded, "Mirror stopped: the job processes stop copying for this run.");
+            await context.LogAsync(RunEventKinds.Recorded, mirrorMaker
+                ? "Mirror stopped: stop MirrorMaker 2 now; the job processes stop following it for this run."
+                : "Mirror stopped: the job processes stop copying for this run.");
         }
         var now = context.Now;
         var held = (await leases.PartitionsAsync(context.Run.Id, context.CancellationToken)).Where(l => l.Owner is not null && l.ExpiresAt >= now).ToList();
-        return held.Count == 0
-            ? Done("The mirror is stopped: no job process copies for this run.")
-            : Wait(context, TimeSpan.FromSeconds(1), $"{held.Count} partition(s) are still being let go of.");
+        if (held.Count > 0) return Wait(context, TimeSpan.FromSeconds(1), $"{held.Count} partition(s) are still being let go of.");
+        if (!mirrorMaker) return Done("The mirror is stopped: no job process copies for this run.");
+
+        var state = context.State<SilenceState>();
+        var beats = await MirrorChecks.HeartbeatsAsync(context);
+        if (!beats.IsOk)
+        {
+            var failures = state?.Failures ?? 0;
+            var outcome = KafkaCheckOutcomes.NotOk(context, "MirrorMaker 2's heartbeats", beats, ref failures);
+            if (state is not null) context.SetState(state with { Failures = failures });
+            return outcome;
+        }
+        var end = MirrorChecks.HeartbeatEnd(beats.Value);
+        if (state is null || state.End != end)
+        {
+            context.SetState(new SilenceState(end, now, 0));
+            return Wait(context, TimeSpan.FromSeconds(2), $"Stop MirrorMaker 2 now: its heartbeats still reach the new add-on (the step waits for {Durations.InWords(MirrorMakerSilence)} without one).");
+        }
+        return now - state.Since >= MirrorMakerSilence
+            ? Done($"MirrorMaker 2 has stopped: no heartbeat on the new add-on for {Durations.InWords(now - state.Since)}.")
+            : Wait(context, TimeSpan.FromSeconds(2), $"No heartbeat from MirrorMaker 2 for {Durations.InWords(now - state.Since)}; waiting until {Durations.InWords(MirrorMakerSilence)} have passed.");
     }
 }
