@@ -70,6 +70,41 @@ public sealed class RunApiTests(RunApiPortal portal) : IClassFixture<RunApiPorta
     }
 
     [Fact]
+    public async Task A_mirror_engine_is_passed_to_the_planner_and_an_unknown_one_is_refused_before_anything_is_read()
+    {
+        await portal.EndActiveRunsAsync();
+        object Mirror(string? engine) => new
+        {
+            app = "mackerel", sourceAttachment = "KAFKA", targetPlan = "heroku-kafka:standard-0", strategy = MigrationRequestBody.Mirror,
+            producerProcessTypes = new[] { "producer" }, consumerProcessTypes = new[] { "consumer" }, mirrorEngine = engine,
+        };
+
+        using var mirrorMaker = await portal.AliceApi.PostJsonAsync("/api/v1/plans", Mirror(MigrationRequestBody.MirrorMaker2));
+        using var byPortal = await portal.AliceApi.PostJsonAsync("/api/v1/plans", Mirror(MigrationRequestBody.PortalEngine));
+        using var unknownPlan = await portal.AliceApi.PostJsonAsync("/api/v1/plans", Mirror("mm2"));
+        using var unknownStart = await portal.AliceApi.PostJsonAsync("/api/v1/runs", Mirror("mm2"));
+        using var startRefused = await portal.AliceApi.PostJsonAsync("/api/v1/runs", Mirror(MigrationRequestBody.MirrorMaker2));
+
+        // The sandbox's add-on is a basic plan, which MirrorMaker 2 cannot copy from: the planner, not the parser, refuses it.
+        Assert.Equal(HttpStatusCode.OK, mirrorMaker.StatusCode);
+        var refused = await mirrorMaker.JsonAsync();
+        Assert.False((bool)refused["canStart"]!);
+        Assert.Contains(refused["refusals"]!.AsArray(), r => (string?)r!["code"] == RefusalCodes.MirrorEngineMultiTenant);
+        var portalPlan = await byPortal.JsonAsync();
+        Assert.True((bool)portalPlan["canStart"]!, portalPlan.ToJsonString());
+        Assert.Equal("portal", (string?)portalPlan["mirrorEngine"]);
+        Assert.Null(portalPlan["mirrorMaker2"]);
+        foreach (var unknown in new[] { unknownPlan, unknownStart })
+        {
+            var problem = await unknown.AssertProblemAsync(HttpStatusCode.BadRequest, Refusals.InvalidRequest);
+            Assert.Contains("'mirrorEngine' must be 'portal' (the default) or 'mirror-maker-2'", (string?)problem["detail"]);
+        }
+
+        var notStarted = await startRefused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, Refusals.PlanRefused);
+        Assert.Contains(notStarted["refusals"]!.AsArray(), r => (string?)r!["code"] == RefusalCodes.MirrorEngineMultiTenant);
+    }
+
+    [Fact]
     public async Task A_gate_is_decided_only_by_an_approver_who_did_not_start_the_run_and_only_on_its_current_version()
     {
         var runId = await portal.RunAtItsGateAsync();

@@ -19,6 +19,15 @@ internal static class Runs
 
     public static MigrationPlan DoubleWritePlan() => MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant());
 
+    /// <summary>A mirror between dedicated plans (standard-0 to extended-0), copied by <paramref name="engine"/>.</summary>
+    public static MigrationPlan DedicatedMirrorPlan(MirrorEngine engine) => MigrationPlanBuilder.Build(Requests.DoubleWriteToMultiTenant() with
+    {
+        Strategy = MigrationStrategy.Mirror,
+        TargetPlan = "heroku-kafka:extended-0",
+        TargetMultiTenant = false,
+        MirrorEngine = engine,
+    });
+
     /// <summary>A run of <paramref name="plan"/> whose steps before <paramref name="current"/> are done and whose current step has <paramref name="status"/>.</summary>
     public static RunDetails At(MigrationPlan plan, int current, RunStepStatus status, MigrationRunStatus runStatus = MigrationRunStatus.Running,
         string startedBy = Starter, IReadOnlyList<RunEvent>? events = null, DateTimeOffset? waitUntil = null)

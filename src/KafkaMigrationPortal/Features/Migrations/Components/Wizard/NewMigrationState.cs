@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using KafkaMigrationPortal.Engine;
+using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
 
 namespace KafkaMigrationPortal.Features.Migrations.Components.Wizard;
@@ -53,6 +54,16 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
     public string? TargetError { get; private set; }
     public MigrationStrategy Strategy { get; private set; } = MigrationStrategy.DoubleWrite;
 
+    /// <summary>What copies the records when <see cref="Strategy"/> is the mirror; the request carries it only then.</summary>
+    public MirrorEngine MirrorEngine { get; private set; } = MirrorEngine.Portal;
+
+    /// <summary>Why MirrorMaker 2 cannot copy between the source and the target picked; null when it can.</summary>
+    public string? MirrorMaker2Refusal =>
+        Source?.Value?.Addon is { } source && (source.TopicPrefix is not null || KafkaPlans.IsMultiTenant(source.Plan))
+        || TargetPlan is { } target && KafkaPlans.IsMultiTenant(target)
+            ? MirrorMaker2Config.MultiTenantRefusal
+            : null;
+
     /// <summary>How many people other than the starter must approve each gated step.</summary>
     public int RequiredApprovals { get; private set; } = 1;
 
@@ -95,6 +106,7 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
         }
 
         Source = read;
+        if (MirrorMaker2Refusal is not null) MirrorEngine = MirrorEngine.Portal;
         var (guessedProducers, guessedConsumers) = ProcessTypeRoles.Guess(read.Value!.Formation.Keys);
         producers.Clear();
         producers.UnionWith(guessedProducers);
@@ -106,16 +118,26 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
 
     public void SetConsumes(string processType, bool consumes) => Toggle(consumers, processType, consumes);
 
+    /// <summary>A basic target leaves MirrorMaker 2 out, so the portal's copier is chosen instead.</summary>
     public void ChooseTarget(string plan)
     {
         TargetPlan = plan;
         TargetError = null;
+        if (MirrorMaker2Refusal is not null) MirrorEngine = MirrorEngine.Portal;
         ResetPreview();
     }
 
     public void ChooseStrategy(MigrationStrategy strategy)
     {
         Strategy = strategy;
+        ResetPreview();
+    }
+
+    /// <summary>MirrorMaker 2 is taken only where it can copy (<see cref="MirrorMaker2Refusal"/> says why not).</summary>
+    public void ChooseMirrorEngine(MirrorEngine engine)
+    {
+        if (engine == MirrorEngine.MirrorMaker2 && MirrorMaker2Refusal is not null) return;
+        MirrorEngine = engine;
         ResetPreview();
     }
 
@@ -238,7 +260,8 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
         consumers.Order(StringComparer.Ordinal).ToList(),
         retentionMargin,
         (ExtraGroups ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
-        RequiredApprovals);
+        RequiredApprovals,
+        Strategy == MigrationStrategy.Mirror ? MirrorEngine : MirrorEngine.Portal);
 
     private void Toggle(HashSet<string> set, string processType, bool on)
     {
@@ -257,6 +280,7 @@ public sealed class NewMigrationState(IMigrationWizard wizard, ClaimsPrincipal u
         producers.Clear();
         consumers.Clear();
         ExtraGroups = null;
+        MirrorEngine = MirrorEngine.Portal;
         ResetPreview();
     }
 
