@@ -90,10 +90,12 @@ public sealed class MirrorMaker2Watch(KafkaAttachmentVars source, KafkaAttachmen
             try
             {
                 ReadSyncs(syncs, ct);
-                var sourceMarks = inspector.GetWatermarksAsync(source, topics, ct).GetAwaiter().GetResult();
-                var targetMarks = sourceMarks.IsOk ? inspector.GetWatermarksAsync(target, topics, ct).GetAwaiter().GetResult() : sourceMarks;
+                // The new cluster's ends first: every record copied by then was on the old cluster before its ends are
+                // read, so the records counted there include every copy (the other order would take copies for repeats).
+                var targetMarks = inspector.GetWatermarksAsync(target, topics, ct).GetAwaiter().GetResult();
+                var sourceMarks = targetMarks.IsOk ? inspector.GetWatermarksAsync(source, topics, ct).GetAwaiter().GetResult() : targetMarks;
                 if (!sourceMarks.IsOk || !targetMarks.IsOk)
-                    observer.OnProblem($"MirrorMaker 2's progress could not be read ({(sourceMarks.IsOk ? targetMarks : sourceMarks).Message}).");
+                    observer.OnProblem($"MirrorMaker 2's progress could not be read ({(targetMarks.IsOk ? sourceMarks : targetMarks).Message}).");
                 else
                     Report(records, from, Index(sourceMarks.Value), Index(targetMarks.Value), ct);
             }

@@ -89,6 +89,7 @@ public sealed class MirrorWorker(
                 .Where(r => r.MirrorStartedAt != null && r.MirrorStoppedAt == null && MigrationRunStatuses.Active.Contains(r.Status))
                 .ToListAsync(ct);
         }
+        active = active.Where(r => Follows(r, mirrors.TryGetValue(r.Id, out var known) ? known.Plan : RunMirror.PlanOf(r))).ToList();
         foreach (var runId in mirrors.Keys.Except(active.Select(r => r.Id)).ToList()) await LetGoAsync(runId);
         if (active.Count == 0) return;
         var workers = await leases.AnnounceAsync(Owner, ct);
@@ -196,6 +197,14 @@ public sealed class MirrorWorker(
     }
 
     /// <summary>
+    /// The portal's copier copies until the mirror is stopped. MirrorMaker 2 is followed only until the groups' positions
+    /// are carried: after that the app writes to the new cluster, whose records are no longer all copies to count.
+    /// </summary>
+    private static bool Follows(MigrationRun run, MigrationPlan plan) =>
+        plan.MirrorEngine != MirrorEngine.MirrorMaker2
+        || (run.Phase == RunPhase.Forward && run.CurrentStep <= (plan.Steps.FirstOrDefault(s => s.Action is CommitMirroredOffsets)?.Index ?? int.MaxValue));
+
+    /// <summary>
     /// A worker's part of the target's produce quota: its share of the run's partitions. Leases never overlap, so the
     /// workers' parts never add up to more than the quota, however the partitions are spread.
     /// </summary>
@@ -220,7 +229,10 @@ public sealed class MirrorWorker(
         public MigrationRun Run { get; } = run;
 
         /// <summary>The run's plan, read once: a run's plan never changes.</summary>
-        public MigrationPlan Plan { get; } = PlanSerialization.DeserializePlan(run.PlanJson ?? throw new InvalidOperationException("The run has no plan."));
+        public MigrationPlan Plan { get; } = PlanOf(run);
+
+        public static MigrationPlan PlanOf(MigrationRun run) =>
+            PlanSerialization.DeserializePlan(run.PlanJson ?? throw new InvalidOperationException("The run has no plan."));
 
         public IReadOnlyList<MirrorPartition> Partitions => field ??= MirrorWorker.Partitions(Plan);
 

@@ -114,8 +114,8 @@ public sealed class EngineHost : WebApplicationFactory<App>
 
     /// <summary>A plan built by the planning feature from the sandbox's live state, as the portal's form would.</summary>
     public Task<MigrationPlan> PlanAsync(string app, MigrationStrategy strategy, string targetPlan,
-        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null) =>
-        Proofs.RunScenarios.PlanAsync(Services, app, strategy, targetPlan, consumerGroups, retentionMargin);
+        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null, MirrorEngine mirrorEngine = MirrorEngine.Portal) =>
+        Proofs.RunScenarios.PlanAsync(Services, app, strategy, targetPlan, consumerGroups, retentionMargin, mirrorEngine);
 
     /// <summary>The demo app's Kafka add-on, as a plan's source.</summary>
     public async Task<AddonSnapshot> SourceAsync(string app = "mackerel")

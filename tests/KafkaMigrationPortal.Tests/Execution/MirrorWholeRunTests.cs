@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaMigrationPortal.Engine.Execution;
+using KafkaMigrationPortal.Engine.KafkaChecks;
 using KafkaMigrationPortal.Engine.Mirroring;
 using KafkaMigrationPortal.Engine.Planning;
 using KafkaMigrationPortal.Heroku.Platform;
@@ -8,6 +9,7 @@ using KafkaMigrationPortal.TestSupport;
 using KafkaMigrationPortal.TestSupport.Postgres;
 using KafkaMigrationPortal.Tests.Execution.Proofs;
 using KafkaMigrationPortal.Tests.Hosting;
+using KafkaMigrationPortal.Tests.Mirroring;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KafkaMigrationPortal.Tests.Execution;
@@ -97,6 +99,82 @@ public sealed class MirrorWholeRunTests : IAsyncLifetime
         Assert.NotNull(oldCluster);
         ClusterRecords.AssertEveryOldPartitionCopiedInOrder(oldCluster, await ClusterRecords.ReadAllAsync(host.Platform, "mackerel", target));
         Assert.True(oldCluster.Values.Sum(r => r.Count) > 50);
+    }
+
+    /// <summary>
+    /// The same cutover with MirrorMaker 2 copying (its stand-in: no Kafka distribution runs here), started when the
+    /// run asks and stopped when it asks, the way a team runs it beside the portal: the portal follows the copy, drains
+    /// it and carries every group's position exactly.
+    /// </summary>
+    [Fact]
+    public async Task A_mirror_run_copied_by_MirrorMaker_2_between_dedicated_plans_loses_nothing_repeats_nothing_and_keeps_every_partitions_order()
+    {
+        const string sourcePlan = "heroku-kafka:standard-0", targetPlan = "heroku-kafka:standard-1";
+        var host = StartHost(sourcePlan);
+        var source = (await host.SourceAsync()).Id;
+        await Deadline.PollAsync(() => Task.FromResult(host.Ledger.Report("mackerel")),
+            r => r.Topics.Count > 0 && r.Topics.All(t => t.Consumed > 0), TimeSpan.FromMinutes(2), "the demo consumer reads every topic");
+
+        var plan = await host.PlanAsync("mackerel", MigrationStrategy.Mirror, targetPlan, mirrorEngine: MirrorEngine.MirrorMaker2);
+        Assert.Equal(MirrorEngine.MirrorMaker2, plan.MirrorEngine);
+        MirrorMaker2StandIn? mirrorMaker = null;
+        var asked = new List<string>();
+        Dictionary<string, List<ClusterRecord>>? oldCluster = null;
+        long? producedAtCutover = null;
+        try
+        {
+            var run = await RunScenarios.RunToCompletionApprovingAsync(host.Runs, await host.Runs.StartAsync(plan, EngineHost.Starter), TimeSpan.FromMinutes(5),
+                onEachLook: async details =>
+                {
+                    if (details.CurrentStep is not { Status: RunStepStatus.Waiting } step) return;
+                    var action = PlanSerialization.DeserializeAction(step.ActionJson);
+                    if (action is StartMirror && mirrorMaker is null)
+                    {
+                        asked.Add(step.WaitReason ?? "");
+                        var vars = await host.Platform.GetConfigVarsAsync("mackerel");
+                        mirrorMaker = new MirrorMaker2StandIn(new KafkaAttachmentVars(AttachmentNames.Primary, vars),
+                            new KafkaAttachmentVars(AttachmentNames.New, vars), MirrorWorker.Partitions(plan));
+                        mirrorMaker.Start();
+                    }
+                    // As a person would: stop it when the run says so, not before.
+                    if (action is StopMirror && mirrorMaker is { IsRunning: true } && step.WaitReason?.StartsWith("Stop MirrorMaker 2 now", StringComparison.Ordinal) == true)
+                    {
+                        asked.Add(step.WaitReason ?? "");
+                        await mirrorMaker.StopAsync();
+                    }
+                },
+                beforeApproving: async details =>
+                {
+                    var action = PlanSerialization.DeserializeAction(details.CurrentStep!.ActionJson);
+                    if (action is ScaleProcesses) producedAtCutover = Produced();
+                    if (action is DestroyAddon) oldCluster = await ClusterRecords.ReadAllAsync(host.Platform, "mackerel", source);
+                });
+            Assert.Contains(asked, a => a.Contains("start it with the run's configuration", StringComparison.Ordinal));
+            Assert.Contains(asked, a => a.StartsWith("Stop MirrorMaker 2 now", StringComparison.Ordinal));
+            var target = run.Run.TargetAddonId!.Value;
+            await RunScenarios.AssertAppRunsOnAsync(host.Platform, "mackerel", target, targetPlan, destroyed: source);
+            var cutoverChecks = PlanSerialization.DeserializeValue<List<LiveCheck>>(run.Approvals.First().ChecksJson)!;
+            Assert.Contains(cutoverChecks, c => c.Name.StartsWith("The mirror has caught up", StringComparison.Ordinal) && c.Result == LiveCheckResult.Passed);
+            Assert.Contains(run.Events, e => e.Summary.StartsWith("Done: “Stop MirrorMaker 2”. MirrorMaker 2 has stopped", StringComparison.Ordinal));
+            Assert.Contains(" → ", Assert.Single(run.Events, e => e.Summary.StartsWith("Consumer positions carried", StringComparison.Ordinal)).Summary);
+            Assert.DoesNotContain(run.Events.Select(e => e.Summary), s => s.Contains("twice", StringComparison.Ordinal));
+
+            await Deadline.PollAsync(() => Task.FromResult(Produced()), n => n > producedAtCutover + 20, TimeSpan.FromSeconds(60), "producing on the new add-on");
+            await host.Platform.UpdateFormationAsync("mackerel", new HerokuFormationBatchUpdate([new HerokuFormationUpdate("producer", 0)]));
+            var ledger = await Deadline.PollAsync(() => Task.FromResult(host.Ledger.Report("mackerel")), r => r.NothingMissing, TimeSpan.FromSeconds(60),
+                "every produced message is consumed");
+            Assert.All(ledger.Topics, t => Assert.True(t.Produced > 50, $"{t.Topic}: only {t.Produced} messages flowed"));
+            Assert.All(ledger.Topics, t => Assert.Equal(0, t.MissingCount));
+            Assert.All(ledger.Topics.SelectMany(t => t.Groups), g => Assert.True(g.DuplicateDeliveries == 0, ledger.ToString()));
+
+            Assert.NotNull(oldCluster);
+            ClusterRecords.AssertEveryOldPartitionCopiedInOrderByContent(oldCluster, await ClusterRecords.ReadAllAsync(host.Platform, "mackerel", target));
+            Assert.True(oldCluster.Values.Sum(r => r.Count) > 50);
+        }
+        finally
+        {
+            if (mirrorMaker is not null) await mirrorMaker.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -77,6 +77,25 @@ public static class ClusterRecords
         }
     }
 
+    /// <summary>
+    /// For a copy that marks nothing (MirrorMaker 2's): every old partition's records, from offset 0 on with no gap, are
+    /// the first records of the same new partition, in the same order, key, value, headers and timestamp, none twice.
+    /// </summary>
+    public static void AssertEveryOldPartitionCopiedInOrderByContent(Dictionary<string, List<ClusterRecord>> oldCluster, Dictionary<string, List<ClusterRecord>> newCluster)
+    {
+        Assert.NotEmpty(oldCluster);
+        foreach (var (partition, old) in oldCluster)
+        {
+            Assert.True(old.Select(r => r.Offset).SequenceEqual(Enumerable.Range(0, old.Count).Select(o => (long)o)),
+                $"{partition} on the old cluster does not hold every offset from 0 on");
+            Assert.True(newCluster.TryGetValue(partition, out var there), $"{partition} is not on the new cluster");
+            Assert.Equal(old.Select(r => r.Content), there.Take(old.Count).Select(r => r.Content));
+            Assert.All(there, r => Assert.Null(r.SourceOffset));
+            // The app's own writes after the cutover are new messages: none is a second copy of an old record.
+            Assert.Empty(there.Skip(old.Count).Select(r => r.Content).Intersect(old.Select(r => r.Content)));
+        }
+    }
+
     private static Dictionary<string, List<ClusterRecord>> ReadAll(HerokuKafkaAttachment kafka)
     {
         var config = kafka.ConsumerConfig("kmp-test-cluster-reader");

@@ -22,13 +22,13 @@ public static class RunScenarios
 
     /// <summary>A plan built by the planning feature from the sandbox's live state, as the portal's form would.</summary>
     public static async Task<MigrationPlan> PlanAsync(IServiceProvider services, string app, MigrationStrategy strategy, string targetPlan,
-        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null)
+        IReadOnlyList<string>? consumerGroups = null, TimeSpan? retentionMargin = null, MirrorEngine mirrorEngine = MirrorEngine.Portal)
     {
         var clients = services.GetRequiredService<IHerokuClientFactory>();
         var credential = services.GetRequiredService<HerokuConnection>().Credential;
         var reader = new PlanningContextReader(clients, services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
         var request = new MigrationRequest(app, AttachmentNames.Primary, targetPlan, strategy, ["producer"], ["consumer"],
-            retentionMargin ?? TimeSpan.FromSeconds(2), consumerGroups);
+            retentionMargin ?? TimeSpan.FromSeconds(2), consumerGroups, MirrorEngine: mirrorEngine);
         var context = await reader.ReadAsync(credential, ["global"], request);
         var validation = PlanValidator.Validate(context, request);
         Assert.True(validation.IsValid, string.Join("; ", validation.Refusals.Select(r => r.Message)));
